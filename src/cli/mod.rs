@@ -1,0 +1,114 @@
+//! The command line: one file per subcommand, all printing through `output`.
+
+pub mod check;
+pub mod list;
+pub mod output;
+pub mod record;
+pub mod setup;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "overleg",
+    version,
+    about = "Werkbank voor het secretariaat van het directeurenoverleg NDS — agenda's, verslagen en acties in git"
+)]
+pub struct Cli {
+    /// The agenda repository (default: the one containing the current directory)
+    #[arg(long, global = true, env = "OVERLEG_REPO")]
+    pub repo: Option<PathBuf>,
+    /// Language of the workbench: nl or en (default: settings, else the locale)
+    #[arg(long, global = true)]
+    pub lang: Option<String>,
+    /// Theme of the workbench (a name from themes/ or a file)
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Set up a scratch workspace from the bundled example: a stand-in server and one clone per department
+    Demo {
+        /// Where (default: ~/.local/share/overleg/demo)
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Only set up and print; do not open the workbench
+        #[arg(long)]
+        no_open: bool,
+    },
+    /// Make a new, empty agenda repository
+    Init {
+        dir: PathBuf,
+        /// Department code of this clone, e.g. EZK
+        #[arg(long)]
+        department: String,
+        /// Name of the repository
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// List records of one kind: meetings, items, actions, notes, people, bodies, organisations
+    List(list::ListArgs),
+    /// Show one record (id or reference)
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The history of one record: who, which department, when, which fields
+    Log {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a meeting, item or action; prints the new id
+    New(Box<record::NewArgs>),
+    /// Change fields of a record, as one commit: `overleg set 2021-02-A3 status=gereed`
+    Set {
+        id: String,
+        /// field=value pairs; `presenters[pr-1].status=bevestigd` for list entries
+        #[arg(required = true)]
+        assignments: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a record, as one commit
+    Delete { id: String },
+    /// Validate the whole repository; lists every problem as file:line:column: field: message
+    Check {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Where the repository is: --repo, else the current directory.
+pub fn repo_dir(cli: &Cli) -> PathBuf {
+    cli.repo.clone().unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Run a subcommand; returns the process exit code.
+pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<i32> {
+    match command {
+        Command::Demo { dir, no_open } => setup::demo(cli, dir.clone(), *no_open),
+        Command::Init {
+            dir,
+            department,
+            name,
+        } => setup::init(dir, department, name.as_deref()),
+        Command::List(args) => list::run(cli, args),
+        Command::Show { id, json } => record::show(cli, id, *json),
+        Command::Log { id, json } => record::log(cli, id, *json),
+        Command::New(args) => record::new(cli, args),
+        Command::Set {
+            id,
+            assignments,
+            json,
+        } => record::set(cli, id, assignments, *json),
+        Command::Delete { id } => record::delete(cli, id),
+        Command::Check { json } => check::run(cli, *json),
+    }
+}

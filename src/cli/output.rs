@@ -1,0 +1,141 @@
+//! Everything the command line prints goes through here: readable tables for people, JSON for
+//! machines, and always sanitised, because record text comes from other departments.
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::model::Agenda;
+
+/// A plain table; the last column takes what is left and is cut to the terminal width.
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+fn cut(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    out.push('…');
+    out
+}
+
+fn pad(s: &str, width: usize) -> String {
+    let w = s.width();
+    if w >= width {
+        s.to_string()
+    } else {
+        format!("{s}{}", " ".repeat(width - w))
+    }
+}
+
+impl Table {
+    pub fn new(headers: &[&str]) -> Table {
+        Table {
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows
+            .push(cells.into_iter().map(|c| crate::text::line(&c)).collect());
+    }
+
+    pub fn render(&self, total_width: usize) -> String {
+        let n = self.headers.len();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
+        for r in &self.rows {
+            for (i, c) in r.iter().enumerate().take(n) {
+                widths[i] = widths[i].max(c.width().min(40));
+            }
+        }
+        let fixed: usize = widths.iter().take(n.saturating_sub(1)).map(|w| w + 2).sum();
+        if n > 0 {
+            widths[n - 1] = widths[n - 1].min(total_width.saturating_sub(fixed).max(20));
+        }
+        let mut out = String::new();
+        let line = |cells: &[String], out: &mut String| {
+            let parts: Vec<String> = cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| pad(&cut(c, widths[i]), widths[i]))
+                .collect();
+            out.push_str(parts.join("  ").trim_end());
+            out.push('\n');
+        };
+        line(&self.headers, &mut out);
+        for r in &self.rows {
+            line(r, &mut out);
+        }
+        out
+    }
+}
+
+pub fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(120)
+}
+
+/// A TOML value as JSON; dates become `"2021-02-08"` strings.
+pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        toml::Value::String(s) => J::String(s.clone()),
+        toml::Value::Integer(i) => J::from(*i),
+        toml::Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+        toml::Value::Boolean(b) => J::Bool(*b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(a) => J::Array(a.iter().map(toml_to_json).collect()),
+        toml::Value::Table(t) => J::Object(
+            t.iter()
+                .map(|(k, v)| (k.clone(), toml_to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// One record as JSON: `id`, `kind`, `ref` and its fields under the names used in its file
+/// (including fields this version does not know).
+pub fn record_json(root: &std::path::Path, agenda: &Agenda, id: &str) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    obj.insert("id".into(), serde_json::Value::String(id.to_string()));
+    if let Some(k) = agenda.kind_of(id) {
+        obj.insert("kind".into(), k.as_str().into());
+    }
+    obj.insert("ref".into(), agenda.reference(id).into());
+    if let Some(path) = agenda.path_of(id) {
+        obj.insert("path".into(), path.into());
+        if let Some(table) = std::fs::read_to_string(root.join(path)).ok().and_then(|t| {
+            t.strip_prefix('\u{feff}')
+                .unwrap_or(&t)
+                .parse::<toml::Table>()
+                .ok()
+        }) {
+            for (k, v) in &table {
+                if k != "id" {
+                    obj.insert(k.clone(), toml_to_json(v));
+                }
+            }
+        }
+    }
+    serde_json::Value::Object(obj)
+}
+
+pub fn print_json(v: &serde_json::Value) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => println!("{s}"),
+        Err(e) => eprintln!("error: cannot write JSON: {e}"),
+    }
+}

@@ -1,0 +1,66 @@
+//! `overleg demo` and `overleg init`.
+
+use std::path::{Path, PathBuf};
+
+use crate::store::setup::{self, default_demo_dir};
+
+use super::Cli;
+
+pub fn demo(cli: &Cli, dir: Option<PathBuf>, no_open: bool) -> anyhow::Result<i32> {
+    let dir = dir.unwrap_or_else(default_demo_dir);
+    let report = setup::demo(&dir)?;
+    println!("overleg demo workspace: {}", report.dir.display());
+    println!(
+        "  server (bare repository, stands in for the departments' git server): {}{}",
+        report.server.display(),
+        if report.server_created {
+            ""
+        } else {
+            "  (already there, kept)"
+        }
+    );
+    for (dept, path, created) in &report.clones {
+        println!(
+            "  {dept:<5} clone: {}{}",
+            path.display(),
+            if *created {
+                ""
+            } else {
+                "  (already there, kept)"
+            }
+        );
+    }
+    let first = report
+        .clones
+        .first()
+        .map(|(_, p, _)| p.clone())
+        .unwrap_or_else(|| report.dir.clone());
+    println!(
+        "\nTry:  overleg --repo {} list actions --overdue",
+        first.display()
+    );
+    println!(
+        "      overleg --repo {}            (the workbench)",
+        first.display()
+    );
+    if no_open {
+        return Ok(0);
+    }
+    let repo_cli = Cli {
+        repo: Some(first),
+        lang: cli.lang.clone(),
+        theme: cli.theme.clone(),
+        command: None,
+    };
+    crate::tui::open(&repo_cli)
+}
+
+pub fn init(dir: &Path, department: &str, name: Option<&str>) -> anyhow::Result<i32> {
+    let store = setup::init(dir, department, name)?;
+    println!(
+        "new agenda repository in {} for department {}",
+        store.root().display(),
+        department
+    );
+    Ok(0)
+}

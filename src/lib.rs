@@ -1,0 +1,9 @@
+//! overleg: a terminal workbench for the secretariat of the interdepartmental directors'
+//! overleg. `model` is the pure domain, `store` owns all git I/O, `cli` and `tui` are the edges.
+
+pub mod cli;
+pub mod model;
+pub mod ops;
+pub mod store;
+pub mod text;
+pub mod tui;

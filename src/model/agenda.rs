@@ -1,0 +1,468 @@
+//! All records of a repository in memory, with the lookups, human references and
+//! cross-record rules (duplicate ids, dangling references). Pure: built from parsed files.
+
+use std::collections::HashMap;
+
+use super::date::{Date, FuzzyDate};
+use super::problem::{Problem, locate_key, locate_key_value};
+use super::records::*;
+
+#[derive(Default, Clone)]
+pub struct Agenda {
+    pub meetings: Vec<Meeting>,
+    pub items: Vec<Item>,
+    pub notes: Vec<Notes>,
+    pub actions: Vec<Action>,
+    pub bodies: Vec<Body>,
+    pub organisations: Vec<Organisation>,
+    pub people: Vec<Person>,
+    /// Every problem found while loading, file by file, then across records.
+    pub problems: Vec<Problem>,
+    /// id → (kind, index into its vector)
+    index: HashMap<String, (Kind, usize)>,
+    /// id → repository-relative path
+    paths: HashMap<String, String>,
+    /// human reference (lowercase) → id
+    refs: HashMap<String, String>,
+    /// id → human reference
+    ref_of: HashMap<String, String>,
+}
+
+/// One loaded file: where it was and what it held.
+pub struct LoadedFile {
+    pub path: String,
+    pub text: String,
+    pub record: Record,
+}
+
+impl Agenda {
+    /// Assemble the agenda from the files that could be read, and check the rules between
+    /// records. `problems` are the per-file problems already found.
+    pub fn build(files: Vec<LoadedFile>, problems: Vec<Problem>) -> Agenda {
+        let mut a = Agenda {
+            problems,
+            ..Agenda::default()
+        };
+        let mut texts: HashMap<String, String> = HashMap::new();
+        for f in files {
+            let id = f.record.id().to_string();
+            if let Some(first) = a.paths.get(&id) {
+                let (l, c) = locate_key(&f.text, "id");
+                a.problems.push(Problem::error(
+                    &f.path,
+                    l,
+                    c,
+                    "id",
+                    format!("duplicate id `{id}`: {first} has it too; this file is not loaded"),
+                ));
+                continue;
+            }
+            let slot = match f.record {
+                Record::Meeting(r) => (Kind::Meeting, push(&mut a.meetings, r)),
+                Record::Item(r) => (Kind::Item, push(&mut a.items, r)),
+                Record::Notes(r) => (Kind::Notes, push(&mut a.notes, r)),
+                Record::Action(r) => (Kind::Action, push(&mut a.actions, r)),
+                Record::Body(r) => (Kind::Body, push(&mut a.bodies, r)),
+                Record::Organisation(r) => (Kind::Organisation, push(&mut a.organisations, r)),
+                Record::Person(r) => (Kind::Person, push(&mut a.people, r)),
+            };
+            a.index.insert(id.clone(), slot);
+            a.paths.insert(id.clone(), f.path);
+            texts.insert(id, f.text);
+        }
+        a.items
+            .sort_by(|x, y| (&x.meeting, x.order, &x.label).cmp(&(&y.meeting, y.order, &y.label)));
+        a.reindex();
+        a.check_references(&texts);
+        a.problems
+            .sort_by(|x, y| (&x.path, x.line, x.column).cmp(&(&y.path, y.line, y.column)));
+        a
+    }
+
+    fn reindex(&mut self) {
+        for (i, r) in self.items.iter().enumerate() {
+            self.index.insert(r.id.clone(), (Kind::Item, i));
+        }
+        self.refs.clear();
+        self.ref_of.clear();
+        let mut meeting_refs: Vec<(String, String)> = Vec::new();
+        for m in &self.meetings {
+            let when = match m.date {
+                Some(d) => d.to_string(),
+                None => slug(if m.planned.is_empty() {
+                    &m.id
+                } else {
+                    &m.planned
+                }),
+            };
+            let base = format!("{}-{}", m.body, when);
+            let mut r = base.clone();
+            let mut n = 2;
+            while meeting_refs.iter().any(|(x, _)| *x == r) {
+                r = format!("{base}-{n}");
+                n += 1;
+            }
+            meeting_refs.push((r, m.id.clone()));
+        }
+        for (r, id) in meeting_refs {
+            self.add_ref(&r, &id);
+        }
+        for i in 0..self.items.len() {
+            let it = &self.items[i];
+            let mref = self
+                .ref_of
+                .get(&it.meeting)
+                .cloned()
+                .unwrap_or_else(|| it.meeting.clone());
+            let r = format!("{}/{}", mref, it.label);
+            let id = it.id.clone();
+            if !self.refs.contains_key(&r.to_lowercase()) {
+                self.add_ref(&r, &id);
+            }
+        }
+        for i in 0..self.notes.len() {
+            let n = &self.notes[i];
+            let mref = self
+                .ref_of
+                .get(&n.meeting)
+                .cloned()
+                .unwrap_or_else(|| n.meeting.clone());
+            let (r, id) = (format!("{mref}/verslag"), n.id.clone());
+            self.add_ref(&r, &id);
+        }
+        for i in 0..self.actions.len() {
+            let (r, id) = (
+                self.actions[i].reference.clone(),
+                self.actions[i].id.clone(),
+            );
+            if !self.refs.contains_key(&r.to_lowercase()) {
+                self.add_ref(&r, &id);
+            }
+        }
+        for o in &self.organisations {
+            self.refs
+                .entry(o.code.to_lowercase())
+                .or_insert_with(|| o.id.clone());
+        }
+    }
+
+    fn add_ref(&mut self, r: &str, id: &str) {
+        self.refs.insert(r.to_lowercase(), id.to_string());
+        self.ref_of.insert(id.to_string(), r.to_string());
+    }
+
+    fn check_references(&mut self, texts: &HashMap<String, String>) {
+        let mut out = Vec::new();
+        let org_codes: std::collections::HashSet<&str> =
+            self.organisations.iter().map(|o| o.code.as_str()).collect();
+        let mut report = |id: &str, field: &str, value: &str, msg: String| {
+            let path = self.paths.get(id).cloned().unwrap_or_default();
+            let text = texts.get(id).map(String::as_str).unwrap_or("");
+            let key = field.rsplit('.').next().unwrap_or(field);
+            let (l, c) = locate_key_value(text, key, value);
+            out.push(Problem::error(&path, l, c, field, msg));
+        };
+        let exists = |id: &str, kind: Kind| self.index.get(id).is_some_and(|(k, _)| *k == kind);
+        let org_ok = |r: &str| {
+            let code = r.split('/').next().unwrap_or("").trim();
+            org_codes.contains(code)
+        };
+        let person_ok = |r: &str| !r.starts_with("p-") || exists(r, Kind::Person);
+        for m in &self.meetings {
+            if !exists(&m.body, Kind::Body) {
+                report(
+                    &m.id,
+                    "body",
+                    &m.body,
+                    format!("no body `{}` in registry/bodies", m.body),
+                );
+            }
+            if !m.secretariat.is_empty() && !org_ok(&m.secretariat) {
+                report(
+                    &m.id,
+                    "secretariat",
+                    &m.secretariat,
+                    unknown_org(&m.secretariat),
+                );
+            }
+            if !person_ok(&m.chair) {
+                report(
+                    &m.id,
+                    "chair",
+                    &m.chair,
+                    format!("no person `{}` in registry/people", m.chair),
+                );
+            }
+            for p in &m.participants {
+                if !person_ok(&p.who) {
+                    report(
+                        &m.id,
+                        "participants.who",
+                        &p.who,
+                        format!("no person `{}` in registry/people", p.who),
+                    );
+                }
+            }
+        }
+        for i in &self.items {
+            if !exists(&i.meeting, Kind::Meeting) {
+                report(
+                    &i.id,
+                    "meeting",
+                    &i.meeting,
+                    format!("no meeting `{}` in meetings/", i.meeting),
+                );
+            }
+            if !i.lead.is_empty() && !org_ok(&i.lead) {
+                report(&i.id, "lead", &i.lead, unknown_org(&i.lead));
+            }
+            for p in &i.presenters {
+                if !person_ok(&p.who) {
+                    report(
+                        &i.id,
+                        "presenters.who",
+                        &p.who,
+                        format!("no person `{}` in registry/people", p.who),
+                    );
+                }
+            }
+        }
+        for n in &self.notes {
+            if !exists(&n.meeting, Kind::Meeting) {
+                report(
+                    &n.id,
+                    "meeting",
+                    &n.meeting,
+                    format!("no meeting `{}` in meetings/", n.meeting),
+                );
+            }
+            let item_ok = |it: &str| {
+                it.is_empty()
+                    || self.index.get(it).is_some_and(|(k, ix)| {
+                        *k == Kind::Item && self.items[*ix].meeting == n.meeting
+                    })
+            };
+            for s in &n.summaries {
+                if !item_ok(&s.item) {
+                    report(
+                        &n.id,
+                        "summaries.item",
+                        &s.item,
+                        format!("no item `{}` in this meeting", s.item),
+                    );
+                }
+            }
+            for d in &n.decisions {
+                if !item_ok(&d.item) {
+                    report(
+                        &n.id,
+                        "decisions.item",
+                        &d.item,
+                        format!("no item `{}` in this meeting", d.item),
+                    );
+                }
+            }
+            for g in &n.agreements {
+                if !item_ok(&g.item) {
+                    report(
+                        &n.id,
+                        "agreements.item",
+                        &g.item,
+                        format!("no item `{}` in this meeting", g.item),
+                    );
+                }
+                for p in &g.parties {
+                    if !org_ok(p) {
+                        report(&n.id, "agreements.parties", p, unknown_org(p));
+                    }
+                }
+            }
+        }
+        for a in &self.actions {
+            if !org_ok(&a.owner) {
+                report(&a.id, "owner", &a.owner, unknown_org(&a.owner));
+            }
+            for c in &a.contributors {
+                if !org_ok(c) {
+                    report(&a.id, "contributors", c, unknown_org(c));
+                }
+            }
+            if !a.meeting.is_empty() && !exists(&a.meeting, Kind::Meeting) {
+                report(
+                    &a.id,
+                    "meeting",
+                    &a.meeting,
+                    format!("no meeting `{}` in meetings/", a.meeting),
+                );
+            }
+            if !a.item.is_empty() && !exists(&a.item, Kind::Item) {
+                report(
+                    &a.id,
+                    "item",
+                    &a.item,
+                    format!("no item `{}` in items/", a.item),
+                );
+            }
+        }
+        let mut seen_refs: HashMap<&str, &str> = HashMap::new();
+        let mut dup = Vec::new();
+        for a in &self.actions {
+            if let Some(first) = seen_refs.insert(a.reference.as_str(), a.id.as_str()) {
+                dup.push((a.id.clone(), a.reference.clone(), first.to_string()));
+            }
+        }
+        for (id, r, first) in dup {
+            let path = self.paths.get(&id).cloned().unwrap_or_default();
+            let (l, c) = texts
+                .get(&id)
+                .map(|t| locate_key(t, "ref"))
+                .unwrap_or((1, 1));
+            out.push(Problem::warning(
+                &path,
+                l,
+                c,
+                "ref",
+                format!("ref `{r}` is also used by {first}; renumber one of them"),
+            ));
+        }
+        self.problems.extend(out);
+    }
+
+    // ---- lookups ----
+
+    pub fn kind_of(&self, id: &str) -> Option<Kind> {
+        self.index.get(id).map(|(k, _)| *k)
+    }
+
+    pub fn path_of(&self, id: &str) -> Option<&str> {
+        self.paths.get(id).map(String::as_str)
+    }
+
+    /// The human reference of a record (`2021-02-A3`, `beraad-2021-02-08/4`), else its id.
+    pub fn reference(&self, id: &str) -> String {
+        self.ref_of
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+
+    /// Find a record by id or human reference (case-insensitive).
+    pub fn resolve(&self, id_or_ref: &str) -> Option<(Kind, String)> {
+        let q = id_or_ref.trim();
+        if let Some((k, _)) = self.index.get(q) {
+            return Some((*k, q.to_string()));
+        }
+        let id = self.refs.get(&q.to_lowercase())?;
+        self.index.get(id).map(|(k, _)| (*k, id.clone()))
+    }
+
+    pub fn record(&self, id: &str) -> Option<Record> {
+        let (k, i) = self.index.get(id)?;
+        Some(match k {
+            Kind::Meeting => Record::Meeting(self.meetings[*i].clone()),
+            Kind::Item => Record::Item(self.items[*i].clone()),
+            Kind::Notes => Record::Notes(self.notes[*i].clone()),
+            Kind::Action => Record::Action(self.actions[*i].clone()),
+            Kind::Body => Record::Body(self.bodies[*i].clone()),
+            Kind::Organisation => Record::Organisation(self.organisations[*i].clone()),
+            Kind::Person => Record::Person(self.people[*i].clone()),
+        })
+    }
+
+    fn get<'a, T>(&self, v: &'a [T], id: &str, kind: Kind) -> Option<&'a T> {
+        match self.index.get(id) {
+            Some((k, i)) if *k == kind => v.get(*i),
+            _ => None,
+        }
+    }
+
+    pub fn meeting(&self, id: &str) -> Option<&Meeting> {
+        self.get(&self.meetings, id, Kind::Meeting)
+    }
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.get(&self.items, id, Kind::Item)
+    }
+    pub fn action(&self, id: &str) -> Option<&Action> {
+        self.get(&self.actions, id, Kind::Action)
+    }
+    pub fn body(&self, id: &str) -> Option<&Body> {
+        self.get(&self.bodies, id, Kind::Body)
+    }
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.get(&self.people, id, Kind::Person)
+    }
+    pub fn notes_of(&self, meeting: &str) -> Option<&Notes> {
+        self.notes.iter().find(|n| n.meeting == meeting)
+    }
+
+    /// Items of a meeting in agenda order.
+    pub fn items_of(&self, meeting: &str) -> Vec<&Item> {
+        self.items.iter().filter(|i| i.meeting == meeting).collect()
+    }
+
+    pub fn actions_of_meeting(&self, meeting: &str) -> Vec<&Action> {
+        self.actions
+            .iter()
+            .filter(|a| a.meeting == meeting)
+            .collect()
+    }
+
+    /// Display name for a `who` reference: a person's name, else the text as written.
+    pub fn who(&self, r: &str) -> String {
+        match self.person(r) {
+            Some(p) if p.role.is_empty() => p.name.clone(),
+            Some(p) => format!("{} ({})", p.name, p.role),
+            None => r.to_string(),
+        }
+    }
+
+    /// Meetings sorted by date (undated ones by their planning window), earliest first.
+    pub fn meetings_by_date(&self) -> Vec<&Meeting> {
+        let mut v: Vec<&Meeting> = self.meetings.iter().collect();
+        v.sort_by_key(|m| (meeting_when(m), m.id.clone()));
+        v
+    }
+}
+
+fn push<T>(v: &mut Vec<T>, r: T) -> usize {
+    v.push(r);
+    v.len() - 1
+}
+
+fn unknown_org(r: &str) -> String {
+    let code = r.split('/').next().unwrap_or(r);
+    format!("no organisation with code `{code}` in registry/organisations")
+}
+
+/// Lowercase, spaces to `-`, only `[a-z0-9-]`.
+pub fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// When a meeting takes (or took) place: its date, else the start of its planning window.
+pub fn meeting_when(m: &Meeting) -> Option<Date> {
+    m.date
+        .or_else(|| FuzzyDate::parse(&m.planned).ok().and_then(|f| f.start))
+}
+
+/// The due window of an action.
+pub fn due_of(a: &Action) -> Option<FuzzyDate> {
+    if a.due.trim().is_empty() {
+        None
+    } else {
+        FuzzyDate::parse(&a.due).ok()
+    }
+}
+
+/// Overdue: still to do, and the end of its window lies before `today`.
+pub fn is_overdue(a: &Action, today: Date) -> bool {
+    a.status.is_active() && due_of(a).and_then(|d| d.end).is_some_and(|end| end < today)
+}

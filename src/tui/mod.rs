@@ -1,0 +1,13 @@
+//! The workbench (ratatui + crossterm).
+
+use crate::cli::Cli;
+
+/// Open the workbench on the repository of `cli`.
+pub fn open(cli: &Cli) -> anyhow::Result<i32> {
+    let dir = crate::cli::repo_dir(cli);
+    let store = crate::store::Store::open(&dir)?;
+    anyhow::bail!(
+        "the workbench is not built yet; use the command line (overleg --help) on {}",
+        store.root().display()
+    )
+}
