@@ -78,6 +78,18 @@ pub enum Command {
     },
     /// Delete a record, as one commit
     Delete { id: String },
+    /// Generate a synthetic repository of about N records (for benchmarks)
+    Gen {
+        #[arg(long)]
+        records: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Number of small commits after the first one
+        #[arg(long, default_value_t = 200)]
+        history: usize,
+    },
     /// Validate the whole repository; lists every problem as file:line:column: field: message
     Check {
         #[arg(long)]
@@ -110,5 +122,6 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<i32> {
         } => record::set(cli, id, assignments, *json),
         Command::Delete { id } => record::delete(cli, id),
         Command::Check { json } => check::run(cli, *json),
+        Command::Gen { records, out, seed, history } => setup::generate(out, *records, *seed, *history),
     }
 }

@@ -1,6 +1,7 @@
 //! Loading every record file of the work tree. A bad file is reported with file, line and
-//! reason and left alone; the rest loads.
+//! reason and left alone; the rest loads. Unchanged files come from the cache.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::model::agenda::LoadedFile;
@@ -8,14 +9,21 @@ use crate::model::parse::parse_record;
 use crate::model::{Agenda, Kind, Problem};
 
 use super::Store;
+use super::cache::{self, CacheFile, Entry, Stamp};
+
+struct Scan {
+    files: Vec<LoadedFile>,
+    problems: Vec<Problem>,
+    /// Entries for the next cache (records are cloned in only when the cache is rewritten).
+    fresh: HashMap<String, Entry>,
+    changed: bool,
+}
 
 /// Reads every record of one folder. Symlinks are never followed (they could point outside
 /// the repository), odd names are reported.
-fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &mut Vec<Problem>) {
+fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
     let dir = root.join(kind.folder());
-    let Ok(rd) = std::fs::read_dir(&dir) else {
-        return;
-    };
+    let Ok(rd) = std::fs::read_dir(&dir) else { return };
     let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -23,7 +31,7 @@ fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &
             Ok(n) => n,
             Err(raw) => {
                 let shown = crate::text::line(&raw.to_string_lossy());
-                problems.push(Problem::error(
+                scan.problems.push(Problem::error(
                     &format!("{}/{}", kind.folder(), shown),
                     1,
                     1,
@@ -35,22 +43,17 @@ fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &
         };
         let rel = format!("{}/{}", kind.folder(), name);
         let shown = crate::text::line(&rel);
-        let Ok(ft) = e.file_type() else { continue };
+        let Ok(meta) = e.metadata() else { continue };
+        let ft = meta.file_type();
         if ft.is_dir() || name.starts_with('.') {
             continue;
         }
         if !name.ends_with(".toml") {
-            problems.push(Problem::warning(
-                &shown,
-                1,
-                1,
-                "",
-                "not a .toml file; ignored",
-            ));
+            scan.problems.push(Problem::warning(&shown, 1, 1, "", "not a .toml file; ignored"));
             continue;
         }
         if ft.is_symlink() {
-            problems.push(Problem::error(
+            scan.problems.push(Problem::error(
                 &shown,
                 1,
                 1,
@@ -60,7 +63,7 @@ fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &
             continue;
         }
         if name.chars().any(|c| c.is_control()) || name.contains("..") {
-            problems.push(Problem::error(
+            scan.problems.push(Problem::error(
                 &shown,
                 1,
                 1,
@@ -69,41 +72,62 @@ fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &
             ));
             continue;
         }
-        let bytes = match std::fs::read(e.path()) {
-            Ok(b) => b,
-            Err(err) => {
-                problems.push(Problem::error(
-                    &shown,
-                    1,
-                    1,
-                    "",
-                    format!("cannot be read: {err}"),
-                ));
-                continue;
+        let stamp = Stamp::of(&meta);
+        let (entry, text) = match old.take_fresh(&rel, stamp) {
+            Some(entry) => (entry, String::new()),
+            None => {
+                scan.changed = true;
+                let bytes = match std::fs::read(e.path()) {
+                    Ok(b) => b,
+                    Err(err) => {
+                        scan.problems.push(Problem::error(&shown, 1, 1, "", format!("cannot be read: {err}")));
+                        continue;
+                    }
+                };
+                let parsed = parse_record(kind, &rel, &bytes);
+                let text = String::from_utf8(bytes).unwrap_or_default();
+                (Entry { stamp, record: parsed.record, problems: parsed.problems }, text)
             }
         };
-        let parsed = parse_record(kind, &rel, &bytes);
-        problems.extend(parsed.problems);
-        if let Some(record) = parsed.record {
-            let text = String::from_utf8(bytes).unwrap_or_default();
-            files.push(LoadedFile {
-                path: rel,
-                text,
-                record,
-            });
+        scan.problems.extend(entry.problems.iter().cloned());
+        if let Some(record) = &entry.record {
+            scan.files.push(LoadedFile { path: rel.clone(), text, record: record.clone() });
         }
+        scan.fresh.insert(rel, entry);
     }
 }
 
 impl Store {
     /// Every record of the work tree, with every problem found.
     pub fn load(&self) -> Agenda {
-        let mut files = Vec::new();
-        let mut problems = Vec::new();
-        for kind in Kind::ALL {
-            load_folder(&self.root, kind, &mut files, &mut problems);
+        let timing = std::env::var_os("OVERLEG_TIMING").is_some();
+        let t0 = std::time::Instant::now();
+        let cache_path = self.repo().ok().map(|r| cache::path_in(r.path()));
+        let mut old = cache_path.as_deref().map(cache::read).unwrap_or_default();
+        if timing {
+            eprintln!("load: cache read {:?} ({} entries)", t0.elapsed(), old.entries.len());
         }
-        Agenda::build(files, problems)
+        let mut scan = Scan { files: Vec::new(), problems: Vec::new(), fresh: HashMap::new(), changed: false };
+        for kind in Kind::ALL {
+            load_folder(&self.root, kind, &mut old, &mut scan);
+        }
+        if timing {
+            eprintln!("load: scan {:?} (changed: {})", t0.elapsed(), scan.changed);
+        }
+        // Files that disappeared also make the cache stale.
+        let removed = old.entries.keys().any(|k| !scan.fresh.contains_key(k));
+        if let Some(p) = cache_path
+            && (scan.changed || removed)
+        {
+            cache::write(&p, std::mem::take(&mut scan.fresh));
+        }
+        let root = self.root.clone();
+        let source = move |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+        let agenda = Agenda::build_with(scan.files, scan.problems, &source);
+        if timing {
+            eprintln!("load: built {:?}", t0.elapsed());
+        }
+        agenda
     }
 
     /// The current text of a record file (relative path).

@@ -2,6 +2,7 @@
 //! record, writing one change as one commit, and reading a record's history.
 
 pub mod bundled;
+pub mod cache;
 pub mod error;
 pub mod history;
 pub mod load;
