@@ -127,10 +127,16 @@ pub fn build(ctx: &Ctx, m: &Meeting) -> Doc {
     if let Some(k) = &ctx.opts.kenmerk {
         meta.push(("Kenmerk".into(), ctx.code(k)));
     }
-    let attachments: Vec<(&Item, &crate::model::records::Attachment)> = items
-        .iter()
-        .flat_map(|i| i.attachments.iter().map(move |a| (*i, a)))
-        .collect();
+    // one bijlage can serve several items (sections of one discussion paper): count labels
+    let mut attachments: Vec<&crate::model::records::Attachment> = Vec::new();
+    for a in items.iter().flat_map(|i| i.attachments.iter()) {
+        if !attachments
+            .iter()
+            .any(|x| x.label.trim().eq_ignore_ascii_case(a.label.trim()))
+        {
+            attachments.push(a);
+        }
+    }
     meta.push((
         "Bijlagen".into(),
         if attachments.is_empty() {
@@ -176,7 +182,7 @@ pub fn build(ctx: &Ctx, m: &Meeting) -> Doc {
             b.push(Block::List(
                 attachments
                     .iter()
-                    .map(|(_, a)| attachment_line(ctx, a))
+                    .map(|a| attachment_line(ctx, a))
                     .collect(),
             ));
         }
@@ -237,6 +243,16 @@ pub fn build(ctx: &Ctx, m: &Meeting) -> Doc {
         b.push(Block::Notice(format!(
             "Let op: de agendapunten duren samen {total} minuten; het tijdslot is {slot} minuten."
         )));
+    }
+
+    if !attachments.is_empty() {
+        b.push(Block::Heading(2, "Bijlagen".into()));
+        b.push(Block::List(
+            attachments
+                .iter()
+                .map(|a| attachment_line(ctx, a))
+                .collect(),
+        ));
     }
 
     // ---- participants

@@ -255,7 +255,12 @@ fn meeting_entry(ctx: &Ctx, m: &Meeting) -> Entry {
     let place = format!("kalender / {}", agenda.reference(&m.id));
     let when = match m.date {
         Some(d) => {
-            let mut s = d.short_nl();
+            let mut s = format!(
+                "{} {} {}",
+                d.day,
+                crate::model::date::MONTHS_NL[usize::from(d.month - 1)],
+                d.year
+            );
             if !m.start.trim().is_empty() {
                 s.push_str(&format!(", {}", crate::text::line(m.start.trim())));
             }

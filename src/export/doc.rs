@@ -122,9 +122,14 @@ pub fn md_escape(s: &str) -> String {
     {
         out.insert(0, '\\');
     }
+    // "1. " or "1) " would start a numbered list
     if let Some(dot) = out.find(['.', ')'])
         && dot > 0
         && out[..dot].chars().all(|c| c.is_ascii_digit())
+        && out[dot + 1..]
+            .chars()
+            .next()
+            .is_none_or(char::is_whitespace)
     {
         out.insert(dot, '\\');
     }
@@ -223,6 +228,9 @@ pub fn to_markdown(doc: &Doc) -> String {
     }
     while o.ends_with("\n\n") {
         o.pop();
+    }
+    if !o.ends_with('\n') {
+        o.push('\n');
     }
     o
 }
@@ -368,7 +376,8 @@ pub fn to_html(doc: &Doc) -> String {
 /// One CSV field (RFC 4180). Cells that a spreadsheet would run as a formula get a leading
 /// apostrophe.
 pub fn csv_field(s: &str) -> String {
-    let mut v = s.to_string();
+    // text wrapped in the TOML file is one paragraph: one line in a cell
+    let mut v = s.split_whitespace().collect::<Vec<_>>().join(" ");
     if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         v.insert(0, '\'');
     }
