@@ -33,19 +33,34 @@ pub fn ics_escape(s: &str) -> String {
     o
 }
 
-/// Fold a content line at 75 octets, never inside a UTF-8 character (RFC 5545 §3.1).
+/// Fold a content line at 75 octets, never inside a UTF-8 character (RFC 5545 §3.1). A
+/// fold never sits next to a space of the text itself: some parsers trim lines.
 pub fn fold_line(line: &str) -> String {
-    let mut out = String::with_capacity(line.len() + 8);
-    let mut width = 0; // octets on the current physical line
+    let mut lines: Vec<String> = vec![String::new()];
     for c in line.chars() {
-        let n = c.len_utf8();
-        if width + n > 75 {
-            out.push_str("\r\n ");
-            width = 1;
+        let limit = if lines.len() == 1 { 75 } else { 74 };
+        let cur = lines.last_mut().expect("one line");
+        if cur.len() + c.len_utf8() > limit {
+            // move characters along until neither side of the fold is a space
+            let mut carry: Vec<char> = vec![c];
+            let keep = cur.clone();
+            while cur.ends_with(' ') || carry.first() == Some(&' ') {
+                match cur.pop() {
+                    Some(x) => carry.insert(0, x),
+                    None => break,
+                }
+            }
+            if cur.is_empty() {
+                // a line of nothing but spaces: fold plainly
+                *cur = keep;
+                carry = vec![c];
+            }
+            lines.push(carry.into_iter().collect());
+        } else {
+            cur.push(c);
         }
-        out.push(c);
-        width += n;
     }
+    let mut out = lines.join("\r\n ");
     out.push_str("\r\n");
     out
 }
@@ -429,13 +444,24 @@ mod tests {
 
     #[test]
     fn folding_keeps_characters_whole() {
-        let long = format!("DESCRIPTION:{}", "é".repeat(60));
-        let f = fold_line(&long);
-        for l in f.split("\r\n") {
-            assert!(l.len() <= 75, "{} octets", l.len());
+        for long in [
+            format!("DESCRIPTION:{}", "é".repeat(60)),
+            format!("DESCRIPTION:{}", "ab ".repeat(60)),
+        ] {
+            let f = fold_line(&long);
+            let phys: Vec<&str> = f.trim_end_matches("\r\n").split("\r\n").collect();
+            for (i, l) in phys.iter().enumerate() {
+                assert!(l.len() <= 75, "{} octets", l.len());
+                let folded_after = i + 1 < phys.len();
+                assert!(!l.starts_with("  "), "space at a fold: {l:?}");
+                assert!(
+                    !(folded_after && l.ends_with(' ')),
+                    "space at a fold: {l:?}"
+                );
+            }
+            let unfolded = f.replace("\r\n ", "");
+            assert_eq!(unfolded.strip_suffix("\r\n"), Some(long.as_str()));
         }
-        let unfolded = f.replace("\r\n ", "");
-        assert_eq!(unfolded.trim_end(), long);
         assert_eq!(ics_escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
     }
 }
