@@ -251,8 +251,8 @@ pub fn create(
             }
         }
         Kind::Notes => {
-            if !has(&fields, "kind") {
-                fields.push(("kind".into(), "besluitenlijst".into()));
+            if !has(&fields, "type") {
+                fields.push(("type".into(), "besluitenlijst".into()));
             }
             if !has(&fields, "status") {
                 fields.push(("status".into(), "concept".into()));

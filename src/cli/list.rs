@@ -177,7 +177,7 @@ pub fn run(cli: &Cli, args: &ListArgs) -> anyhow::Result<i32> {
         return Ok(0);
     }
     let mut t = match kind {
-        Kind::Action => Table::new(&["REF", "STATUS", "TRAILER", "DUE", "TITLE"]),
+        Kind::Action => Table::new(&["REF", "STATUS", "OWNER", "DUE", "TITLE"]),
         Kind::Meeting => Table::new(&["REF", "DATE", "STATUS", "TITLE"]),
         Kind::Item => Table::new(&["REF", "TREATMENT", "MIN", "LEAD", "TITLE"]),
         Kind::Notes => Table::new(&["REF", "STATUS", "DECISIONS", "AGREEMENTS"]),

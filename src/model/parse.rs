@@ -120,6 +120,32 @@ pub fn parse_record(kind: Kind, path: &str, bytes: &[u8]) -> Parsed {
             "git conflict marker: an unfinished merge left both versions here; edit the file to keep the right lines, or run `overleg conflicts`",
         ));
     }
+    // A record of another kind in this folder: say so, rather than listing its fields as wrong.
+    if let Ok(table) = text.parse::<toml::Table>()
+        && let Some(id) = table.get("id").and_then(|v| v.as_str())
+        && let Some(other) = Kind::ALL
+            .into_iter()
+            .find(|k| *k != kind && k.prefix().is_some_and(|p| id.starts_with(p)))
+        && !kind.prefix().is_some_and(|p| id.starts_with(p))
+    {
+        let (line, col) = locate_key(text, "id");
+        problems.push(Problem::error(
+            path,
+            line,
+            col,
+            "id",
+            format!(
+                "`{id}` is a {} record in the {} folder; it belongs in {}/",
+                other.as_str(),
+                kind.folder(),
+                other.folder()
+            ),
+        ));
+        return Parsed {
+            record: None,
+            problems,
+        };
+    }
     let record = match Record::from_toml(kind, text) {
         Ok(r) => r,
         Err(e) => {

@@ -147,6 +147,8 @@ pub struct Organisation {
     pub id: String,
     pub code: String,
     pub name: String,
+    /// `type` in the file: `kind` is the record kind in JSON output.
+    #[serde(rename = "type")]
     pub kind: Option<OrgKind>,
     #[serde(default)]
     pub parent: String,
@@ -317,6 +319,7 @@ pub struct Agreement {
 pub struct Notes {
     pub id: String,
     pub meeting: String,
+    #[serde(rename = "type")]
     pub kind: Option<NotesKind>,
     pub status: Option<NotesStatus>,
     #[serde(default)]

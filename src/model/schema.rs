@@ -97,7 +97,7 @@ const ITEM: &[Field] = &[
 const NOTES: &[Field] = &[
     r("id", Text),
     r("meeting", Ref(Kind::Meeting)),
-    f("kind", Enum(NotesKind::WORDS)),
+    f("type", Enum(NotesKind::WORDS)),
     f("status", Enum(NotesStatus::WORDS)),
     f("no_follow_up", Bool),
 ];
@@ -134,7 +134,7 @@ const ORGANISATION: &[Field] = &[
     r("id", Text),
     r("code", Text),
     r("name", Text),
-    f("kind", Enum(OrgKind::WORDS)),
+    f("type", Enum(OrgKind::WORDS)),
     f("parent", Text),
     f("units", List),
 ];

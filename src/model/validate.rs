@@ -54,7 +54,7 @@ pub fn safe_relative_path(p: &str) -> Result<(), &'static str> {
 /// Characters that could drive a terminal or hide text when shown.
 pub fn has_hostile_chars(s: &str) -> bool {
     s.chars().any(|c| {
-        (c.is_control() && c != '\n' && c != '\t')
+        (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
     })
 }

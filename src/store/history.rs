@@ -49,6 +49,7 @@ impl Store {
     /// Newest first. `limit` bounds the number of commits walked, not entries found.
     pub fn history(&self, rel: &str, limit: usize) -> Result<Vec<HistoryEntry>> {
         let repo = self.repo()?;
+        let rel = &self.git_path(rel);
         let mut walk = repo.revwalk()?;
         if walk.push_head().is_err() {
             return Ok(Vec::new());

@@ -23,29 +23,75 @@ pub struct Identity {
     pub department: String,
 }
 
-/// An agenda repository on disk (a git work tree).
+/// An agenda repository on disk: a folder with `overleg.toml` and the record folders, in a git
+/// work tree (usually at its top; an agenda in a subfolder of a larger repository works too).
 pub struct Store {
+    /// The agenda's folder.
     root: PathBuf,
+    /// The git work tree, `None` for a plain folder (read-only: `check`, `list`, `show`).
+    workdir: Option<PathBuf>,
+    /// `root` relative to the work tree, with a trailing `/`, or empty.
+    prefix: String,
 }
 
 impl Store {
-    /// Open the repository that contains `path` (it may be a subfolder).
+    /// Open the agenda at `path`. A folder holding `overleg.toml` is the agenda even inside a
+    /// larger repository; otherwise the top of the git work tree that contains `path` is.
     pub fn open(path: &Path) -> Result<Store> {
-        let repo =
-            Repository::discover(path).map_err(|_| StoreError::NotARepo(path.to_path_buf()))?;
-        let root = repo
+        let not_repo = || StoreError::NotARepo(path.to_path_buf());
+        let own_settings = path.join(setup::SETTINGS_FILE).is_file();
+        let repo = match Repository::discover(path) {
+            Ok(r) => r,
+            Err(_) if own_settings => {
+                let root = path.canonicalize().map_err(|e| StoreError::io(path, e))?;
+                return Ok(Store {
+                    root,
+                    workdir: None,
+                    prefix: String::new(),
+                });
+            }
+            Err(_) => return Err(not_repo()),
+        };
+        let workdir = repo
             .workdir()
-            .ok_or_else(|| StoreError::NotARepo(path.to_path_buf()))?
-            .to_path_buf();
-        Ok(Store { root })
+            .ok_or_else(not_repo)?
+            .canonicalize()
+            .map_err(|e| StoreError::io(path, e))?;
+        if !own_settings {
+            return Ok(Store {
+                root: workdir.clone(),
+                workdir: Some(workdir),
+                prefix: String::new(),
+            });
+        }
+        let root = path.canonicalize().map_err(|e| StoreError::io(path, e))?;
+        let prefix = match root.strip_prefix(&workdir) {
+            Ok(rel) if rel.as_os_str().is_empty() => String::new(),
+            Ok(rel) => format!("{}/", rel.to_string_lossy().replace('\\', "/")),
+            Err(_) => String::new(),
+        };
+        Ok(Store {
+            root,
+            workdir: Some(workdir),
+            prefix,
+        })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
     }
 
+    /// The path git knows a record file by.
+    pub fn git_path(&self, rel: &str) -> String {
+        format!("{}{}", self.prefix, rel)
+    }
+
     pub fn repo(&self) -> Result<Repository> {
-        Ok(Repository::open(&self.root)?)
+        let dir = self
+            .workdir
+            .as_ref()
+            .ok_or_else(|| StoreError::NotARepo(self.root.clone()))?;
+        Ok(Repository::open(dir)?)
     }
 
     /// The department of this clone: `OVERLEG_DEPARTMENT`, else `overleg.department` in the

@@ -149,7 +149,7 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(StoreError::io(self.root.join(&c.path), e)),
             };
-            if on_disk != head_blob(&repo, head_tree.as_ref(), &c.path)? {
+            if on_disk != head_blob(&repo, head_tree.as_ref(), &self.git_path(&c.path))? {
                 return Err(StoreError::Dirty(c.path.clone()));
             }
         }
@@ -171,10 +171,10 @@ impl Store {
             match &c.text {
                 Some(t) => {
                     let blob = repo.blob(t.as_bytes())?;
-                    builder.upsert(&c.path, blob, FileMode::Blob);
+                    builder.upsert(self.git_path(&c.path), blob, FileMode::Blob);
                 }
                 None => {
-                    builder.remove(&c.path);
+                    builder.remove(self.git_path(&c.path));
                 }
             }
         }
@@ -194,9 +194,9 @@ impl Store {
         let mut index = repo.index()?;
         for c in &changes {
             match &c.text {
-                Some(_) => index.add_path(Path::new(&c.path))?,
+                Some(_) => index.add_path(Path::new(&self.git_path(&c.path)))?,
                 None => {
-                    let _ = index.remove_path(Path::new(&c.path));
+                    let _ = index.remove_path(Path::new(&self.git_path(&c.path)));
                 }
             }
         }
