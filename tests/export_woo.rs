@@ -177,7 +177,7 @@ fn build_repo(tag: &str) -> Repo {
             &dir,
             &format!("registry/organisations/{id}.toml"),
             &format!(
-                "id = \"{id}\"\ncode = \"{code}\"\nname = \"Organisatie {code}\"\nkind = \"overig\"\nunits = {units}\n"
+                "id = \"{id}\"\ncode = \"{code}\"\nname = \"Organisatie {code}\"\ntype = \"overig\"\nunits = {units}\n"
             ),
         );
     }
@@ -319,7 +319,7 @@ fn build_repo(tag: &str) -> Repo {
 
     // notes of M1
     let mut notes = String::from(
-        "id = \"n-m1\"\nmeeting = \"m-m1\"\nkind = \"besluitenlijst\"\nstatus = \"vastgesteld\"\n",
+        "id = \"n-m1\"\nmeeting = \"m-m1\"\ntype = \"besluitenlijst\"\nstatus = \"vastgesteld\"\n",
     );
     for n in 0..6 {
         notes.push_str(&format!(
