@@ -13,7 +13,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -21,7 +21,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
     pub fn pick<'a, T>(&mut self, v: &'a [T]) -> &'a T {
         &v[self.below(v.len())]
@@ -49,19 +49,66 @@ const BODY_KINDS: &[(&str, &str, &str)] = &[
     ("bwo", "Bewindspersonenoverleg", "bestuurlijk"),
 ];
 const THEMES: &[&str] = &[
-    "digitalisering", "datadelen", "AI en algoritmen", "digitale weerbaarheid", "connectiviteit",
-    "digitale inclusie", "financiën", "klimaatadaptatie", "arbeidsmarkt", "onderwijsvernieuwing",
-    "zorgdata", "mobiliteit", "energietransitie", "Europese inzet", "informatiehuishouding",
+    "digitalisering",
+    "datadelen",
+    "AI en algoritmen",
+    "digitale weerbaarheid",
+    "connectiviteit",
+    "digitale inclusie",
+    "financiën",
+    "klimaatadaptatie",
+    "arbeidsmarkt",
+    "onderwijsvernieuwing",
+    "zorgdata",
+    "mobiliteit",
+    "energietransitie",
+    "Europese inzet",
+    "informatiehuishouding",
 ];
 const VERBS: &[&str] = &[
-    "Uitwerken van", "Kamerbrief over", "Notitie over", "Voorstel voor", "Verkenning van",
-    "Planning van", "Reactie op", "Evaluatie van", "Inventarisatie van", "Afstemming over",
+    "Uitwerken van",
+    "Kamerbrief over",
+    "Notitie over",
+    "Voorstel voor",
+    "Verkenning van",
+    "Planning van",
+    "Reactie op",
+    "Evaluatie van",
+    "Inventarisatie van",
+    "Afstemming over",
 ];
-const TREATMENTS: &[&str] = &["ter_bespreking", "ter_informatie", "ter_besluitvorming", "mededeling", "voor_akkoord"];
-const STATUSES: &[&str] = &["open", "open", "lopend", "lopend", "gereed", "gereed", "gereed", "vervallen", "doorlopend"];
+const TREATMENTS: &[&str] = &[
+    "ter_bespreking",
+    "ter_informatie",
+    "ter_besluitvorming",
+    "mededeling",
+    "voor_akkoord",
+];
+const STATUSES: &[&str] = &[
+    "open",
+    "open",
+    "lopend",
+    "lopend",
+    "gereed",
+    "gereed",
+    "gereed",
+    "vervallen",
+    "doorlopend",
+];
 const DUES: &[&str] = &["medio", "begin", "eind", ""];
 const MONTHS: &[&str] = &[
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 const SENTENCES: &[&str] = &[
     "De departementen leveren hun bijdrage aan via het secretariaat.",
@@ -80,7 +127,7 @@ fn text(rng: &mut Rng, n: usize) -> String {
         if i > 0 {
             s.push(' ');
         }
-        s.push_str(*rng.pick(SENTENCES));
+        s.push_str(rng.pick(SENTENCES));
     }
     s
 }
@@ -103,11 +150,17 @@ pub fn generate(out: &std::path::Path, records: usize, seed: u64) -> std::io::Re
         files += 1;
         Ok(())
     };
-    write("overleg.toml".into(), "format = 1\nname = \"Synthetische agenda\"\n".into())?;
+    write(
+        "overleg.toml".into(),
+        "format = 1\nname = \"Synthetische agenda\"\n".into(),
+    )?;
     for (code, name) in MINISTRIES {
         write(
             format!("registry/organisations/{}.toml", code.to_lowercase()),
-            format!("id = \"{}\"\ncode = \"{code}\"\nname = \"Ministerie van {name}\"\ntype = \"ministerie\"\nunits = [\"DGA\", \"DGB\", \"DIR\"]\n", code.to_lowercase()),
+            format!(
+                "id = \"{}\"\ncode = \"{code}\"\nname = \"Ministerie van {name}\"\ntype = \"ministerie\"\nunits = [\"DGA\", \"DGB\", \"DIR\"]\n",
+                code.to_lowercase()
+            ),
         )?;
     }
     // Budget: ~1/8 meetings, 3/8 items, 3/8 actions, 1/16 notes, the rest registries.
@@ -118,7 +171,9 @@ pub fn generate(out: &std::path::Path, records: usize, seed: u64) -> std::io::Re
             let id = format!("{}-{}", k, code.to_lowercase());
             write(
                 format!("registry/bodies/{id}.toml"),
-                format!("id = \"{id}\"\nname = \"{name} {code}\"\nlevel = \"{level}\"\nsecretariat = \"{code}/DIR\"\nslot_minutes = 90\n"),
+                format!(
+                    "id = \"{id}\"\nname = \"{name} {code}\"\nlevel = \"{level}\"\nsecretariat = \"{code}/DIR\"\nslot_minutes = 90\n"
+                ),
             )?;
             bodies.push((id, *code));
         }
@@ -126,13 +181,24 @@ pub fn generate(out: &std::path::Path, records: usize, seed: u64) -> std::io::Re
     let people = (records / 100).max(5);
     for i in 0..people {
         let (code, _) = rng.pick(MINISTRIES);
-        let class = if i % 10 == 0 { "bewindspersoon" } else { "ambtenaar" };
+        let class = if i % 10 == 0 {
+            "bewindspersoon"
+        } else {
+            "ambtenaar"
+        };
         write(
             format!("registry/people/p-gen-{i:06}.toml"),
-            format!("id = \"p-gen-{i:06}\"\nname = \"Persoon {i}\"\nclass = \"{class}\"\norganisation = \"{code}\"\n"),
+            format!(
+                "id = \"p-gen-{i:06}\"\nname = \"Persoon {i}\"\nclass = \"{class}\"\norganisation = \"{code}\"\n"
+            ),
         )?;
     }
-    let start = Date { year: 2016, month: 1, day: 4 }.to_days();
+    let start = Date {
+        year: 2016,
+        month: 1,
+        day: 4,
+    }
+    .to_days();
     let mut action_no = std::collections::HashMap::<String, u32>::new();
     let mut made = 12 + bodies.len() + people;
     let mut m = 0;
@@ -146,7 +212,11 @@ pub fn generate(out: &std::path::Path, records: usize, seed: u64) -> std::io::Re
             format!(
                 "id = \"{mid}\"\nbody = \"{body}\"\ntitle = {}\ndate = {day}\nstart = \"10:00\"\nend = \"11:30\"\nstatus = \"{}\"\nsecretariat = \"{code}/DIR\"\n",
                 q(&title),
-                if day.year < 2024 { "gehouden" } else { "gepland" }
+                if day.year < 2024 {
+                    "gehouden"
+                } else {
+                    "gepland"
+                }
             ),
         )?;
         made += 1;
@@ -177,7 +247,12 @@ pub fn generate(out: &std::path::Path, records: usize, seed: u64) -> std::io::Re
                 *n += 1;
                 let aid = format!("a-gen-{}-{:05}", ym, n);
                 let due_month = Date::from_days(day.to_days() + 30 + rng.below(200) as i64);
-                let due = format!("{} {} {}", rng.pick(DUES), MONTHS[usize::from(due_month.month - 1)], due_month.year);
+                let due = format!(
+                    "{} {} {}",
+                    rng.pick(DUES),
+                    MONTHS[usize::from(due_month.month - 1)],
+                    due_month.year
+                );
                 let owner = rng.pick(MINISTRIES).0;
                 write(
                     format!("actions/{aid}.toml"),

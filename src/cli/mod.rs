@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand, all printing through `output`.
 
 pub mod check;
+pub mod export;
 pub mod list;
 pub mod output;
 pub mod record;
@@ -95,6 +96,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Make the papers: geannoteerde agenda, besluitenlijst, calendar (.ics), strategic calendar; --woo for a release
+    #[command(subcommand)]
+    Export(export::ExportCommand),
 }
 
 /// Where the repository is: --repo, else the current directory.
@@ -122,6 +126,12 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<i32> {
         } => record::set(cli, id, assignments, *json),
         Command::Delete { id } => record::delete(cli, id),
         Command::Check { json } => check::run(cli, *json),
-        Command::Gen { records, out, seed, history } => setup::generate(out, *records, *seed, *history),
+        Command::Gen {
+            records,
+            out,
+            seed,
+            history,
+        } => setup::generate(out, *records, *seed, *history),
+        Command::Export(cmd) => export::run(cli, cmd),
     }
 }

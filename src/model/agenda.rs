@@ -47,7 +47,11 @@ impl Agenda {
     }
 
     /// Like [`Agenda::build`], reading texts left empty from `source` when needed.
-    pub fn build_with(files: Vec<LoadedFile>, problems: Vec<Problem>, source: TextSource<'_>) -> Agenda {
+    pub fn build_with(
+        files: Vec<LoadedFile>,
+        problems: Vec<Problem>,
+        source: TextSource<'_>,
+    ) -> Agenda {
         let mut a = Agenda {
             problems,
             ..Agenda::default()
@@ -56,7 +60,11 @@ impl Agenda {
         for f in files {
             let id = f.record.id().to_string();
             if let Some(first) = a.paths.get(&id) {
-                let text = if f.text.is_empty() { source(&f.path).unwrap_or_default() } else { f.text.clone() };
+                let text = if f.text.is_empty() {
+                    source(&f.path).unwrap_or_default()
+                } else {
+                    f.text.clone()
+                };
                 let (l, c) = locate_key(&text, "id");
                 a.problems.push(Problem::error(
                     &f.path,
@@ -169,7 +177,11 @@ impl Agenda {
             self.organisations.iter().map(|o| o.code.as_str()).collect();
         let mut report = |id: &str, field: &str, value: &str, msg: String| {
             let path = self.paths.get(id).cloned().unwrap_or_default();
-            let text = texts.get(id).cloned().or_else(|| source(&path)).unwrap_or_default();
+            let text = texts
+                .get(id)
+                .cloned()
+                .or_else(|| source(&path))
+                .unwrap_or_default();
             let key = field.rsplit('.').next().unwrap_or(field);
             let (l, c) = locate_key_value(&text, key, value);
             out.push(Problem::error(&path, l, c, field, msg));

@@ -60,7 +60,9 @@ pub fn now_ns() -> i128 {
 
 /// The cache, or an empty one when it is missing, from another version or unreadable.
 pub fn read(path: &Path) -> CacheFile {
-    let Ok(bytes) = std::fs::read(path) else { return CacheFile::default() };
+    let Ok(bytes) = std::fs::read(path) else {
+        return CacheFile::default();
+    };
     match bincode::deserialize::<CacheFile>(&bytes) {
         Ok(c) if c.version == VERSION => c,
         _ => CacheFile::default(),
@@ -81,8 +83,14 @@ impl CacheFile {
 
 /// Write the cache atomically; failures are ignored (the cache is an optimisation).
 pub fn write(path: &Path, entries: HashMap<String, Entry>) {
-    let file = CacheFile { version: VERSION, written_ns: now_ns(), entries };
-    let Ok(bytes) = bincode::serialize(&file) else { return };
+    let file = CacheFile {
+        version: VERSION,
+        written_ns: now_ns(),
+        entries,
+    };
+    let Ok(bytes) = bincode::serialize(&file) else {
+        return;
+    };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }

@@ -23,7 +23,9 @@ struct Scan {
 /// the repository), odd names are reported.
 fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
     let dir = root.join(kind.folder());
-    let Ok(rd) = std::fs::read_dir(&dir) else { return };
+    let Ok(rd) = std::fs::read_dir(&dir) else {
+        return;
+    };
     let mut entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
@@ -49,7 +51,13 @@ fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
             continue;
         }
         if !name.ends_with(".toml") {
-            scan.problems.push(Problem::warning(&shown, 1, 1, "", "not a .toml file; ignored"));
+            scan.problems.push(Problem::warning(
+                &shown,
+                1,
+                1,
+                "",
+                "not a .toml file; ignored",
+            ));
             continue;
         }
         if ft.is_symlink() {
@@ -80,18 +88,35 @@ fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
                 let bytes = match std::fs::read(e.path()) {
                     Ok(b) => b,
                     Err(err) => {
-                        scan.problems.push(Problem::error(&shown, 1, 1, "", format!("cannot be read: {err}")));
+                        scan.problems.push(Problem::error(
+                            &shown,
+                            1,
+                            1,
+                            "",
+                            format!("cannot be read: {err}"),
+                        ));
                         continue;
                     }
                 };
                 let parsed = parse_record(kind, &rel, &bytes);
                 let text = String::from_utf8(bytes).unwrap_or_default();
-                (Entry { stamp, record: parsed.record, problems: parsed.problems }, text)
+                (
+                    Entry {
+                        stamp,
+                        record: parsed.record,
+                        problems: parsed.problems,
+                    },
+                    text,
+                )
             }
         };
         scan.problems.extend(entry.problems.iter().cloned());
         if let Some(record) = &entry.record {
-            scan.files.push(LoadedFile { path: rel.clone(), text, record: record.clone() });
+            scan.files.push(LoadedFile {
+                path: rel.clone(),
+                text,
+                record: record.clone(),
+            });
         }
         scan.fresh.insert(rel, entry);
     }
@@ -105,9 +130,18 @@ impl Store {
         let cache_path = self.repo().ok().map(|r| cache::path_in(r.path()));
         let mut old = cache_path.as_deref().map(cache::read).unwrap_or_default();
         if timing {
-            eprintln!("load: cache read {:?} ({} entries)", t0.elapsed(), old.entries.len());
+            eprintln!(
+                "load: cache read {:?} ({} entries)",
+                t0.elapsed(),
+                old.entries.len()
+            );
         }
-        let mut scan = Scan { files: Vec::new(), problems: Vec::new(), fresh: HashMap::new(), changed: false };
+        let mut scan = Scan {
+            files: Vec::new(),
+            problems: Vec::new(),
+            fresh: HashMap::new(),
+            changed: false,
+        };
         for kind in Kind::ALL {
             load_folder(&self.root, kind, &mut old, &mut scan);
         }
