@@ -127,7 +127,7 @@ fn text(rng: &mut Rng, n: usize) -> String {
         if i > 0 {
             s.push(' ');
         }
-        let sentence: &str = rng.pick(SENTENCES);
+        let sentence: &&str = rng.pick(SENTENCES);
         s.push_str(sentence);
     }
     s
