@@ -70,11 +70,17 @@ pub fn read(path: &Path) -> CacheFile {
 }
 
 impl CacheFile {
+    /// Whether the cached entry for `rel` provably matches the file on disk.
+    pub fn is_fresh(&self, rel: &str, stamp: Stamp) -> bool {
+        self.entries.get(rel).is_some_and(|e| {
+            let racy = e.stamp.mtime_ns >= self.written_ns - 2_000_000_000;
+            e.stamp == stamp && !racy
+        })
+    }
+
     /// The cached entry for `rel` if the file on disk is provably the same.
     pub fn take_fresh(&mut self, rel: &str, stamp: Stamp) -> Option<Entry> {
-        let e = self.entries.get(rel)?;
-        let racy = e.stamp.mtime_ns >= self.written_ns - 2_000_000_000;
-        if e.stamp != stamp || racy {
+        if !self.is_fresh(rel, stamp) {
             return None;
         }
         self.entries.remove(rel)

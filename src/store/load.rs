@@ -14,14 +14,21 @@ use super::cache::{self, CacheFile, Entry, Stamp};
 struct Scan {
     files: Vec<LoadedFile>,
     problems: Vec<Problem>,
-    /// Entries for the next cache (records are cloned in only when the cache is rewritten).
+    /// Entries for the next cache, kept only when the cache must be rewritten.
     fresh: HashMap<String, Entry>,
-    changed: bool,
 }
 
-/// Reads every record of one folder. Symlinks are never followed (they could point outside
-/// the repository), odd names are reported.
-fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
+/// A record file found in a folder, not yet read.
+struct Found {
+    kind: Kind,
+    rel: String,
+    path: std::path::PathBuf,
+    stamp: Stamp,
+}
+
+/// Lists the record files of one folder. Symlinks are never followed (they could point
+/// outside the repository), odd names are reported.
+fn list_folder(root: &Path, kind: Kind, found: &mut Vec<Found>, problems: &mut Vec<Problem>) {
     let dir = root.join(kind.folder());
     let Ok(rd) = std::fs::read_dir(&dir) else {
         return;
@@ -33,7 +40,7 @@ fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
             Ok(n) => n,
             Err(raw) => {
                 let shown = crate::text::line(&raw.to_string_lossy());
-                scan.problems.push(Problem::error(
+                problems.push(Problem::error(
                     &format!("{}/{}", kind.folder(), shown),
                     1,
                     1,
@@ -51,7 +58,7 @@ fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
             continue;
         }
         if !name.ends_with(".toml") {
-            scan.problems.push(Problem::warning(
+            problems.push(Problem::warning(
                 &shown,
                 1,
                 1,
@@ -61,7 +68,7 @@ fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
             continue;
         }
         if ft.is_symlink() {
-            scan.problems.push(Problem::error(
+            problems.push(Problem::error(
                 &shown,
                 1,
                 1,
@@ -71,7 +78,7 @@ fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
             continue;
         }
         if name.chars().any(|c| c.is_control()) || name.contains("..") {
-            scan.problems.push(Problem::error(
+            problems.push(Problem::error(
                 &shown,
                 1,
                 1,
@@ -80,45 +87,65 @@ fn load_folder(root: &Path, kind: Kind, old: &mut CacheFile, scan: &mut Scan) {
             ));
             continue;
         }
-        let stamp = Stamp::of(&meta);
-        let (entry, text) = match old.take_fresh(&rel, stamp) {
-            Some(entry) => (entry, String::new()),
-            None => {
-                scan.changed = true;
-                let bytes = match std::fs::read(e.path()) {
-                    Ok(b) => b,
-                    Err(err) => {
-                        scan.problems.push(Problem::error(
-                            &shown,
-                            1,
-                            1,
-                            "",
-                            format!("cannot be read: {err}"),
-                        ));
-                        continue;
-                    }
-                };
-                let parsed = parse_record(kind, &rel, &bytes);
-                let text = String::from_utf8(bytes).unwrap_or_default();
-                (
-                    Entry {
-                        stamp,
-                        record: parsed.record,
-                        problems: parsed.problems,
-                    },
-                    text,
-                )
-            }
-        };
+        found.push(Found {
+            kind,
+            rel,
+            path: e.path(),
+            stamp: Stamp::of(&meta),
+        });
+    }
+}
+
+/// Reads (or takes from the cache) one found file.
+fn load_one(f: Found, old: &mut CacheFile, rewrite: bool, scan: &mut Scan) {
+    let (entry, text) = match old.take_fresh(&f.rel, f.stamp) {
+        Some(entry) => (entry, String::new()),
+        None => {
+            let bytes = match std::fs::read(&f.path) {
+                Ok(b) => b,
+                Err(err) => {
+                    let shown = crate::text::line(&f.rel);
+                    scan.problems.push(Problem::error(
+                        &shown,
+                        1,
+                        1,
+                        "",
+                        format!("cannot be read: {err}"),
+                    ));
+                    return;
+                }
+            };
+            let parsed = parse_record(f.kind, &f.rel, &bytes);
+            let text = String::from_utf8(bytes).unwrap_or_default();
+            (
+                Entry {
+                    stamp: f.stamp,
+                    record: parsed.record,
+                    problems: parsed.problems,
+                },
+                text,
+            )
+        }
+    };
+    if rewrite {
         scan.problems.extend(entry.problems.iter().cloned());
         if let Some(record) = &entry.record {
             scan.files.push(LoadedFile {
-                path: rel.clone(),
+                path: f.rel.clone(),
                 text,
                 record: record.clone(),
             });
         }
-        scan.fresh.insert(rel, entry);
+        scan.fresh.insert(f.rel, entry);
+    } else {
+        scan.problems.extend(entry.problems);
+        if let Some(record) = entry.record {
+            scan.files.push(LoadedFile {
+                path: f.rel,
+                text,
+                record,
+            });
+        }
     }
 }
 
@@ -136,22 +163,31 @@ impl Store {
                 old.entries.len()
             );
         }
-        let mut scan = Scan {
-            files: Vec::new(),
-            problems: Vec::new(),
-            fresh: HashMap::new(),
-            changed: false,
-        };
+        let mut problems = Vec::new();
+        let mut found = Vec::new();
         for kind in Kind::ALL {
-            load_folder(&self.root, kind, &mut old, &mut scan);
+            list_folder(&self.root, kind, &mut found, &mut problems);
+        }
+        // Rewrite the cache when any file is new, changed or gone.
+        let rewrite = cache_path.is_some()
+            && (found.len() != old.entries.len()
+                || found.iter().any(|f| !old.is_fresh(&f.rel, f.stamp)));
+        if timing {
+            eprintln!("load: listed {:?} (rewrite: {rewrite})", t0.elapsed());
+        }
+        let mut scan = Scan {
+            files: Vec::with_capacity(found.len()),
+            problems,
+            fresh: HashMap::new(),
+        };
+        for f in found {
+            load_one(f, &mut old, rewrite, &mut scan);
         }
         if timing {
-            eprintln!("load: scan {:?} (changed: {})", t0.elapsed(), scan.changed);
+            eprintln!("load: read {:?}", t0.elapsed());
         }
-        // Files that disappeared also make the cache stale.
-        let removed = old.entries.keys().any(|k| !scan.fresh.contains_key(k));
         if let Some(p) = cache_path
-            && (scan.changed || removed)
+            && rewrite
         {
             cache::write(&p, std::mem::take(&mut scan.fresh));
         }
