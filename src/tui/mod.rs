@@ -1,4 +1,11 @@
-//! The workbench (ratatui + crossterm).
+//! The workbench (ratatui + crossterm): state, named actions, a pure `update`, views per
+//! screen, and a worker thread that does every git operation.
+
+pub mod config;
+pub mod i18n;
+pub mod keys;
+pub mod search;
+pub mod theme;
 
 use crate::cli::Cli;
 
