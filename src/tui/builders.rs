@@ -185,6 +185,8 @@ pub fn decision_form(_a: &Agenda, lang: Lang, today: Date, meeting: &str, item: 
         },
         today,
     )
+    // The text first: that is what the secretary types; the kind has a sensible default.
+    .field("text", "Besluit", FieldKind::Long, true, "")
     .field(
         "kind",
         "Soort",
@@ -192,7 +194,6 @@ pub fn decision_form(_a: &Agenda, lang: Lang, today: Date, meeting: &str, item: 
         false,
         "akkoord",
     )
-    .field("text", "Besluit", FieldKind::Long, true, "")
 }
 
 pub fn agreement_form(a: &Agenda, lang: Lang, today: Date, meeting: &str, item: &str) -> Form {

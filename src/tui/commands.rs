@@ -53,6 +53,9 @@ pub fn run(s: &mut State, cmd: Cmd) -> Vec<Effect> {
         }
         Cmd::Search => {
             if s.view().screen != Screen::Search {
+                // A new search starts empty; Esc from a result returns to the old one.
+                s.search.query.clear();
+                s.rerun_search();
                 s.stack.push(View::new(Screen::Search));
             }
             Vec::new()
@@ -294,22 +297,28 @@ pub fn picked(s: &mut State, purpose: Purpose, value: String) -> Vec<Effect> {
             Some(c) => run(s, c),
             None => Vec::new(),
         },
-        Purpose::Status(ids) => save(
-            s,
-            edits::same_fields(
-                &ids,
-                vec![("status".into(), value.clone())],
-                &format!("status → {value}"),
-            ),
-        ),
-        Purpose::Reassign(ids) => save(
-            s,
-            edits::same_fields(
-                &ids,
-                vec![("owner".into(), value.clone())],
-                &format!("trekker → {value}"),
-            ),
-        ),
+        Purpose::Status(ids) => {
+            s.marked.clear();
+            save(
+                s,
+                edits::same_fields(
+                    &ids,
+                    vec![("status".into(), value.clone())],
+                    &format!("status → {value}"),
+                ),
+            )
+        }
+        Purpose::Reassign(ids) => {
+            s.marked.clear();
+            save(
+                s,
+                edits::same_fields(
+                    &ids,
+                    vec![("owner".into(), value.clone())],
+                    &format!("trekker → {value}"),
+                ),
+            )
+        }
         Purpose::MoveItem(item) => {
             let order = s
                 .agenda

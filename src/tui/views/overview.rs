@@ -16,7 +16,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
     let th = &s.theme;
     let meetings = rows::upcoming(s);
     let mine = rows::my_open(s);
-    let top_h = (meetings.len() as u16 + 3).clamp(4, area.height / 2);
+    let top_h = (meetings.len() as u16 + 3).min((area.height / 2).max(4));
     let [top, bottom] =
         Layout::vertical([Constraint::Length(top_h), Constraint::Min(3)]).areas(area);
     let narrow = area.width < 70;
