@@ -56,9 +56,13 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             s.set_agenda(*agenda);
             s.unshared = unshared;
             s.last_own = undoable.then(|| (commit, summary.clone()));
+            // The department is on screen already; the status line has little room.
+            let short = summary
+                .split_once(": ")
+                .map_or(summary.as_str(), |(_, x)| x);
             s.info(
                 Level::Ok,
-                format!("{}: {}", s.t(Msg::Saved), crate::text::line(&summary)),
+                format!("{}: {}", s.t(Msg::Saved), crate::text::line(short)),
             );
             if let Some(id) = created
                 && s.agenda.meeting(&id).is_some()
