@@ -118,9 +118,16 @@ impl Fixture {
 
 /// Commit times and hashes vary: mask digits and long hex runs in screens that show them.
 fn mask(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_ascii_digit() { '#' } else { c })
-        .collect()
+    s.lines()
+        .map(|l| match l.find("> · ") {
+            Some(i) => format!("{}> · <commit>", &l[..i]),
+            None => l
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                .collect(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
