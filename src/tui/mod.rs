@@ -88,3 +88,6 @@ pub fn open(cli: &Cli) -> anyhow::Result<i32> {
     let state = initial_state(cli, &store);
     app::run(state, store.root().to_path_buf())
 }
+
+#[cfg(test)]
+mod update_tests;

@@ -52,32 +52,38 @@ fn boxed<'a>(
 
 fn help(f: &mut Frame, s: &State, area: Rect) {
     let ctx = s.ctx();
-    let rows: Vec<Row> = s
+    let entries: Vec<(String, &'static str)> = s
         .keymap
         .help(ctx)
         .into_iter()
-        .map(|(keys, cmd)| {
-            Row::new(vec![
-                keys,
-                cmd.describe(s.lang).to_string(),
-                cmd.name().to_string(),
-            ])
-        })
+        .map(|(keys, cmd)| (keys, cmd.describe(s.lang)))
         .collect();
-    let h = rows.len() as u16 + 3;
-    let (r, block) = boxed(f, s, area, 78, h, format!("{} — Esc", s.t(Msg::Help)));
-    let t = Table::new(
-        rows,
-        [
-            Constraint::Length(16),
-            Constraint::Min(20),
-            Constraint::Length(15),
-        ],
-    )
-    .block(block)
-    .style(s.theme.text)
-    .column_spacing(1);
-    f.render_widget(t, r);
+    // One column when it fits, else two (help must be readable at 80×24).
+    let room = area.height.saturating_sub(4).max(1) as usize;
+    let cols = if entries.len() <= room { 1 } else { 2 };
+    let per = entries.len().div_ceil(cols);
+    let h = per as u16 + 2;
+    let (r, block) = boxed(f, s, area, 100, h, format!("{} — Esc", s.t(Msg::Help)));
+    let inner = block.inner(r);
+    f.render_widget(block, r);
+    let halves = Layout::horizontal(vec![Constraint::Ratio(1, cols as u32); cols]).split(inner);
+    for (c, chunk) in entries.chunks(per.max(1)).enumerate() {
+        let Some(area) = halves.get(c) else { break };
+        let rows: Vec<Row> = chunk
+            .iter()
+            .map(|(k, d)| Row::new(vec![k.clone(), d.to_string()]))
+            .collect();
+        let t = Table::new(rows, [Constraint::Length(12), Constraint::Min(8)])
+            .style(s.theme.text)
+            .column_spacing(1);
+        f.render_widget(
+            t,
+            Rect {
+                width: area.width.saturating_sub(1),
+                ..*area
+            },
+        );
+    }
 }
 
 fn picker(f: &mut Frame, s: &State, p: &Picker, area: Rect) {

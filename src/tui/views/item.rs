@@ -161,9 +161,9 @@ fn text_lines(s: &State, text: &str) -> Vec<Line<'static>> {
     if text.trim().is_empty() {
         return vec![Line::styled(s.t(Msg::Empty), s.theme.muted)];
     }
-    crate::text::sanitize(text, true)
-        .lines()
-        .map(|l| Line::styled(l.to_string(), s.theme.text))
+    super::paragraphs(text)
+        .into_iter()
+        .map(|l| Line::styled(l, s.theme.text))
         .collect()
 }
 

@@ -188,6 +188,30 @@ pub fn fit(s: &str, width: usize) -> String {
     out
 }
 
+/// Multi-line record text made safe, with hard line breaks inside a paragraph joined so the
+/// view can wrap it to its own width (blank lines and list items keep their breaks).
+pub fn paragraphs(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut join = false;
+    for l in crate::text::sanitize(s, true).lines() {
+        let t = l.trim_end();
+        let item = t.trim_start().starts_with(['-', '*', '•'])
+            || t.trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit());
+        match out.last_mut() {
+            Some(last) if join && !t.is_empty() && !item => {
+                last.push(' ');
+                last.push_str(t.trim_start());
+            }
+            _ => out.push(t.to_string()),
+        }
+        join = !t.is_empty();
+    }
+    out
+}
+
 /// Record text made safe for the screen, on one line.
 pub fn clean(s: &str) -> String {
     crate::text::line(s)

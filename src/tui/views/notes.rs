@@ -90,9 +90,9 @@ pub fn draw(f: &mut Frame, s: &State, meeting: &str, area: Rect, hits: &mut Hits
     let mut lines: Vec<Line> = Vec::new();
     let heading = |t: &str| Line::styled(t.to_string(), th.title);
     let body = |t: &str| -> Vec<Line<'static>> {
-        crate::text::sanitize(t, true)
-            .lines()
-            .map(|l| Line::styled(l.to_string(), th.text))
+        super::paragraphs(t)
+            .into_iter()
+            .map(|l| Line::styled(l, th.text))
             .collect()
     };
     if let Some(n) = notes {
