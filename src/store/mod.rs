@@ -8,6 +8,7 @@ pub mod history;
 pub mod load;
 pub mod lock;
 pub mod setup;
+pub mod undo;
 pub mod write;
 
 use std::path::{Path, PathBuf};
