@@ -5,5 +5,6 @@ pub mod cli;
 pub mod model;
 pub mod ops;
 pub mod store;
+pub mod sync;
 pub mod text;
 pub mod tui;
