@@ -5,6 +5,7 @@ pub mod list;
 pub mod output;
 pub mod record;
 pub mod setup;
+pub mod sync;
 
 use std::path::PathBuf;
 
@@ -83,6 +84,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Exchange work with the other departments: fetch, merge record by record, push
+    Sync(sync::SyncArgs),
+    /// List the conflicting fields of a merge that wait for a choice
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle one conflicting field: `overleg resolve 2021-02-A3 status --take theirs`
+    Resolve(sync::ResolveArgs),
 }
 
 /// Where the repository is: --repo, else the current directory.
@@ -110,5 +120,8 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<i32> {
         } => record::set(cli, id, assignments, *json),
         Command::Delete { id } => record::delete(cli, id),
         Command::Check { json } => check::run(cli, *json),
+        Command::Sync(args) => sync::sync(cli, args),
+        Command::Conflicts { json } => sync::list(cli, *json),
+        Command::Resolve(args) => sync::resolve(cli, args),
     }
 }
