@@ -212,7 +212,15 @@ pub(crate) fn push(
         remote.push(&[spec.as_str()], Some(&mut po))
     };
     match res {
-        Err(e) if e.code() == ErrorCode::NotFastForward => return Ok(Pushed::Behind),
+        // Behind, or the server's branch moved while we pushed (a push race).
+        Err(e)
+            if matches!(
+                e.code(),
+                ErrorCode::NotFastForward | ErrorCode::Locked | ErrorCode::Modified
+            ) =>
+        {
+            return Ok(Pushed::Behind);
+        }
         Err(e) => return Err(classify(&e, &url, &track)),
         Ok(()) => {}
     }
@@ -222,7 +230,11 @@ pub(crate) fn push(
     }
     let behind = rejected.iter().all(|(_, m)| {
         let m = m.to_lowercase();
-        m.contains("non-fast-forward") || m.contains("fetch first") || m.contains("stale")
+        m.contains("non-fast-forward")
+            || m.contains("fetch first")
+            || m.contains("stale")
+            || m.contains("lock")
+            || m.contains("failed to update ref")
     });
     if behind {
         return Ok(Pushed::Behind);

@@ -225,7 +225,9 @@ pub fn merge_commits(
                 builder.upsert(&path, id, mode);
             }
             None => {
-                builder.remove(&path);
+                if entry_id(Some(&ours_tree), &path).is_some() {
+                    builder.remove(&path);
+                }
             }
         }
         touched = true;
