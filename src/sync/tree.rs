@@ -3,7 +3,6 @@
 //! resolutions people already chose applied. Nothing touches the work tree here.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use git2::{Commit, Delta, DiffOptions, FileMode, Oid, Repository, Tree, build::TreeUpdateBuilder};
 use serde::{Deserialize, Serialize};
@@ -65,12 +64,21 @@ fn blob_text(repo: &Repository, id: Option<Oid>) -> Result<Option<Vec<u8>>, git2
     }
 }
 
-/// path → (new blob, mode) for every file that differs between the two trees (`None`: deleted).
+/// One file that differs between two trees: its blob before (`None`: new) and after
+/// (`None`: deleted), with the mode after.
+#[derive(Clone, Copy)]
+struct FileChange {
+    old: Option<Oid>,
+    new: Option<(Oid, i32)>,
+}
+
+/// Every file that differs between the two trees. The diff gives both blob ids, so no tree
+/// has to be searched by path afterwards (large folders are not cached by libgit2).
 fn changes(
     repo: &Repository,
     from: Option<&Tree<'_>>,
     to: &Tree<'_>,
-) -> Result<HashMap<String, Option<(Oid, i32)>>, git2::Error> {
+) -> Result<HashMap<String, FileChange>, git2::Error> {
     let mut opts = DiffOptions::new();
     opts.ignore_submodules(true);
     let diff = repo.diff_tree_to_tree(from, Some(to), Some(&mut opts))?;
@@ -82,18 +90,14 @@ fn changes(
             .or_else(|| d.old_file().path())
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
-        let v = match d.status() {
+        let old = Some(d.old_file().id()).filter(|id| !id.is_zero());
+        let new = match d.status() {
             Delta::Deleted => None,
             _ => Some((d.new_file().id(), i32::from(d.new_file().mode()))),
         };
-        out.insert(path, v);
+        out.insert(path, FileChange { old, new });
     }
     Ok(out)
-}
-
-fn entry_id(tree: Option<&Tree<'_>>, path: &str) -> Option<Oid> {
-    tree.and_then(|t| t.get_path(Path::new(path)).ok())
-        .map(|e| e.id())
 }
 
 fn mode_of(m: i32) -> FileMode {
@@ -130,8 +134,8 @@ pub fn merge_commits(
     };
     let mut touched = false;
     for (path, t) in theirs_changes {
-        let Some(o) = ours_changes.get(&path) else {
-            match t {
+        let Some(oc) = ours_changes.get(&path) else {
+            match t.new {
                 Some((id, mode)) => builder.upsert(&path, id, mode_of(mode)),
                 None => builder.remove(&path),
             };
@@ -139,10 +143,12 @@ pub fn merge_commits(
             touched = true;
             continue;
         };
-        if o.map(|x| x.0) == t.map(|x| x.0) {
+        let o = oc.new;
+        if o.map(|x| x.0) == t.new.map(|x| x.0) {
             continue; // the same change on both sides
         }
-        let b_id = entry_id(base_tree.as_ref(), &path);
+        let b_id = t.old;
+        let t = t.new;
         let (b, ob, tb) = (
             blob_text(repo, b_id)?,
             blob_text(repo, o.map(|x| x.0))?,
@@ -225,7 +231,7 @@ pub fn merge_commits(
                 builder.upsert(&path, id, mode);
             }
             None => {
-                if entry_id(Some(&ours_tree), &path).is_some() {
+                if o.is_some() {
                     builder.remove(&path);
                 }
             }
