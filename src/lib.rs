@@ -6,6 +6,7 @@ pub mod export;
 pub mod model;
 pub mod ops;
 pub mod store;
+pub mod sync;
 pub mod synthetic;
 pub mod text;
 pub mod tui;

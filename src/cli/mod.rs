@@ -6,6 +6,7 @@ pub mod list;
 pub mod output;
 pub mod record;
 pub mod setup;
+pub mod sync;
 
 use std::path::PathBuf;
 
@@ -99,6 +100,15 @@ pub enum Command {
     /// Make the papers: geannoteerde agenda, besluitenlijst, calendar (.ics), strategic calendar; --woo for a release
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Exchange work with the other departments: fetch, merge record by record, push
+    Sync(sync::SyncArgs),
+    /// List the conflicting fields of a merge that wait for a choice
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle one conflicting field: `overleg resolve 2021-02-A3 status --take theirs`
+    Resolve(sync::ResolveArgs),
 }
 
 /// Where the repository is: --repo, else the current directory.
@@ -133,5 +143,8 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<i32> {
             history,
         } => setup::generate(out, *records, *seed, *history),
         Command::Export(cmd) => export::run(cli, cmd),
+        Command::Sync(args) => sync::sync(cli, args),
+        Command::Conflicts { json } => sync::list(cli, *json),
+        Command::Resolve(args) => sync::resolve(cli, args),
     }
 }
