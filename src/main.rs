@@ -2,10 +2,45 @@
 
 use clap::Parser;
 
-use overleg::cli::{self, Cli};
+use overleg::cli::{self, Cli, Command};
+
+/// libgit2 parses the system's CA bundle when it starts (about 25 ms, a quarter of a `list`);
+/// commands that never talk to a server do not need it. Only done when the user has not
+/// chosen certificates, and before any thread exists.
+fn skip_tls_setup_when_offline(cmd: Option<&Command>) {
+    let offline = matches!(
+        cmd,
+        Some(
+            Command::List(_)
+                | Command::Show { .. }
+                | Command::Log { .. }
+                | Command::New(_)
+                | Command::Set { .. }
+                | Command::Delete { .. }
+                | Command::Search { .. }
+                | Command::Check { .. }
+                | Command::Export(_)
+                | Command::Gen { .. }
+                | Command::Init { .. }
+                | Command::Conflicts { .. }
+                | Command::Resolve(_)
+        )
+    );
+    if offline
+        && std::env::var_os("SSL_CERT_FILE").is_none()
+        && std::env::var_os("SSL_CERT_DIR").is_none()
+    {
+        // SAFETY: single-threaded here, at the very start of main.
+        unsafe {
+            std::env::set_var("SSL_CERT_FILE", "/dev/null");
+            std::env::set_var("SSL_CERT_DIR", "/nonexistent");
+        }
+    }
+}
 
 fn main() {
     let parsed = Cli::parse();
+    skip_tls_setup_when_offline(parsed.command.as_ref());
     let result = match &parsed.command {
         Some(cmd) => cli::run(&parsed, cmd),
         None => overleg::tui::open(&parsed),

@@ -5,6 +5,7 @@ pub mod export;
 pub mod list;
 pub mod output;
 pub mod record;
+pub mod search;
 pub mod setup;
 pub mod sync;
 
@@ -92,6 +93,16 @@ pub enum Command {
         #[arg(long, default_value_t = 200)]
         history: usize,
     },
+    /// Search every record: fuzzy text plus filters (status:open dept:EZK due<2021-04 body:beraad type:action)
+    Search {
+        #[arg(required = true)]
+        query: Vec<String>,
+        #[arg(long)]
+        json: bool,
+        /// At most this many results
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// Validate the whole repository; lists every problem as file:line:column: field: message
     Check {
         #[arg(long)]
@@ -136,6 +147,7 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<i32> {
         } => record::set(cli, id, assignments, *json),
         Command::Delete { id } => record::delete(cli, id),
         Command::Check { json } => check::run(cli, *json),
+        Command::Search { query, json, limit } => search::run(cli, query, *json, *limit),
         Command::Gen {
             records,
             out,

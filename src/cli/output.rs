@@ -56,7 +56,9 @@ impl Table {
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
         for r in &self.rows {
             for (i, c) in r.iter().enumerate().take(n) {
-                widths[i] = widths[i].max(c.width().min(40));
+                // The last column (titles) takes what is left of the line.
+                let cap = if i + 1 == n { usize::MAX } else { 40 };
+                widths[i] = widths[i].max(c.width().min(cap));
             }
         }
         let fixed: usize = widths.iter().take(n.saturating_sub(1)).map(|w| w + 2).sum();

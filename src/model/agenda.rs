@@ -106,6 +106,7 @@ impl Agenda {
         self.refs.clear();
         self.ref_of.clear();
         let mut meeting_refs: Vec<(String, String)> = Vec::new();
+        let mut taken = std::collections::HashSet::new();
         for m in &self.meetings {
             let when = match m.date {
                 Some(d) => d.to_string(),
@@ -118,10 +119,11 @@ impl Agenda {
             let base = format!("{}-{}", m.body, when);
             let mut r = base.clone();
             let mut n = 2;
-            while meeting_refs.iter().any(|(x, _)| *x == r) {
+            while taken.contains(&r) {
                 r = format!("{base}-{n}");
                 n += 1;
             }
+            taken.insert(r.clone());
             meeting_refs.push((r, m.id.clone()));
         }
         for (r, id) in meeting_refs {

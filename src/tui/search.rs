@@ -16,7 +16,9 @@ pub struct Entry {
     pub id: String,
     /// What the result list shows and the fuzzy match runs on: reference and title.
     pub line: String,
-    /// Longer texts searched as a whole (field label, text).
+    /// `line` folded (accents off, lowercase), char for char: computed once, not per key.
+    pub folded: String,
+    /// Longer texts searched as a whole (field label, folded text).
     pub more: Vec<(&'static str, String)>,
     pub status: String,
     pub depts: Vec<String>,
@@ -45,6 +47,7 @@ pub fn index(a: &Agenda) -> Vec<Entry> {
         kind,
         id: id.to_string(),
         line: crate::text::line(&line),
+        folded: String::new(),
         more: Vec::new(),
         status: String::new(),
         depts: Vec::new(),
@@ -139,6 +142,14 @@ pub fn index(a: &Agenda) -> Vec<Entry> {
         let mut e = mk(Kind::Person, &p.id, format!("{} ({})", p.name, p.role));
         e.depts = vec![p.organisation.clone()];
         out.push(e);
+    }
+    // Fold once here, so a keystroke only matches.
+    for e in &mut out {
+        e.folded = fold(&e.line);
+        e.more.retain(|(_, t)| !t.trim().is_empty());
+        for (_, t) in &mut e.more {
+            *t = fold(t);
+        }
     }
     out
 }
@@ -261,7 +272,7 @@ pub fn run(entries: &[Entry], query: &str) -> (Vec<Hit>, Vec<String>) {
             });
             continue;
         }
-        if let Some((score, indices)) = matcher.fuzzy_indices(&fold(&e.line), &q.text) {
+        if let Some((score, indices)) = matcher.fuzzy_indices(&e.folded, &q.text) {
             hits.push(Hit {
                 entry: i,
                 score: score + 1000,
@@ -272,10 +283,11 @@ pub fn run(entries: &[Entry], query: &str) -> (Vec<Hit>, Vec<String>) {
         }
         // Long texts: every word must occur (fuzzy over pages of prose matches anything).
         let words: Vec<&str> = q.text.split_whitespace().collect();
-        if let Some((label, _)) = e.more.iter().find(|(_, t)| {
-            let f = fold(t);
-            words.iter().all(|w| f.contains(w))
-        }) {
+        if let Some((label, _)) = e
+            .more
+            .iter()
+            .find(|(_, t)| words.iter().all(|w| t.contains(w)))
+        {
             hits.push(Hit {
                 entry: i,
                 score: 0,
@@ -298,7 +310,8 @@ mod tests {
             kind,
             id: "x".into(),
             line: line.into(),
-            more: vec![("description", "Over de coördinatie van de inzet".into())],
+            folded: fold(line),
+            more: vec![("description", fold("Over de coördinatie van de inzet"))],
             status: "open".into(),
             depts: vec!["EZK/DE".into()],
             body: "beraad".into(),

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Whole-process benchmarks of overleg beside the tools a secretariat would otherwise use
+(git, ripgrep, fzf), on synthetic repositories of several sizes. Writes BENCHMARKS.md.
+
+    python3 bench/run.py                  # 1,000 and 100,000 records
+    SIZES=1000 RUNS=3 python3 bench/run.py --out /tmp/b.md   # CI smoke
+    SIZES="1000 100000 1000000" python3 bench/run.py
+
+Needs hyperfine, ripgrep and fzf (Debian packages); repositories are generated once into
+target/bench/ and reused."""
+
+import json, os, platform, subprocess, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target/release/overleg"
+SIZES = [int(s) for s in os.environ.get("SIZES", "1000 100000").split()]
+RUNS = int(os.environ.get("RUNS", "10"))
+OUT = Path(sys.argv[sys.argv.index("--out") + 1]) if "--out" in sys.argv else ROOT / "BENCHMARKS.md"
+HOME = os.path.expanduser("~")
+ENV = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", HOME=tempfile.mkdtemp(), OVERLEG_TODAY="2024-06-01",
+           CARGO_HOME=os.environ.get("CARGO_HOME", f"{HOME}/.cargo"), RUSTUP_HOME=os.environ.get("RUSTUP_HOME", f"{HOME}/.rustup"))
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, shell=True, check=True, env=ENV, text=True, capture_output=True, **kw)
+
+
+def hyperfine(cmds, prepare=None):
+    """Median seconds of each command, in order."""
+    out = tempfile.mktemp(suffix=".json")
+    args = ["hyperfine", "-N" if not prepare else "", "--warmup", "2", "--runs", str(RUNS), "--export-json", out]
+    args = [a for a in args if a]
+    if prepare:
+        args += ["--prepare", prepare]
+    subprocess.run(args + cmds, check=True, env=ENV, capture_output=True)
+    res = json.load(open(out))["results"]
+    return [r["median"] for r in res]
+
+
+def peak_rss_mb(cmd):
+    r = subprocess.run(f"/usr/bin/time -f %M {cmd} > /dev/null", shell=True, env=ENV, text=True, capture_output=True)
+    return int(r.stderr.strip().splitlines()[-1]) / 1024
+
+
+def main():
+    sh("cargo build --release -q", cwd=ROOT)
+    rows = []
+    for n in SIZES:
+        repo = ROOT / f"target/bench/repo-{n}"
+        if not (repo / ".git").exists():
+            t = time.time()
+            sh(f"rm -rf {repo} && {BIN} gen --records {n} --out {repo} --history 20")
+            print(f"generated {n} in {time.time() - t:.0f}s", file=sys.stderr)
+        titles = repo / ".git/titles.txt"
+        sh(f"grep -h '^title' -r {repo}/actions {repo}/items {repo}/meetings > {titles}")
+        o = f"{BIN} --repo {repo}"
+        sh(f"{o} list actions --json > /dev/null")  # warm the record cache
+        ref = json.loads(sh(f"{o} list actions --status open --json").stdout)[0]["ref"]
+        (lo, srch, chk, gst, rg, fzf) = hyperfine([
+            f"{o} list actions --status open --json",
+            f"{o} search financien",
+            f"{o} check",
+            f"git -C {repo} status --porcelain",
+            f"rg -q -F 'openstaande punten over de financiering' {repo}",
+            f"sh -c 'fzf --filter financien < {titles}'",
+        ])
+        (setv,) = hyperfine([f"sh -c '{o} set {ref} status_note=run-$(date +%s%N) > /dev/null'"])
+        victim = sorted((repo / "actions").iterdir())[0]
+        (gcommit,) = hyperfine(
+            [f"git -C {repo} -c user.name=b -c user.email=b@b commit -qam bench"],
+            prepare=f"sh -c 'echo \"# $(date +%s%N)\" >> {victim}'",
+        )
+        rss = peak_rss_mb(f"{o} list actions --json")
+        rows.append((n, lo, srch, chk, setv, gst, gcommit, rg, fzf, rss))
+        print(rows[-1], file=sys.stderr)
+
+    ms = lambda s: f"{s * 1000:.0f} ms" if s < 10 else f"{s:.1f} s"
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}; "
+        f"whole processes, warm page cache, median of {RUNS} runs (hyperfine). Synthetic repositories from "
+        "`overleg gen` (one TOML file per record). Regenerate with `python3 bench/run.py`.",
+        "",
+        "| records | `list actions --status open --json` | `search` | `check` | `set` (one commit) | git status | git commit -am | rg phrase | fzf --filter titles | peak RSS `list --json` |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (n, lo, srch, chk, setv, gst, gc, rg, fzf, rss) in rows:
+        lines.append(f"| {n:,} | {ms(lo)} | {ms(srch)} | {ms(chk)} | {ms(setv)} | {ms(gst)} | {ms(gc)} | {ms(rg)} | {ms(fzf)} | {rss:.0f} MB |")
+    lines += ["", "Ratios (overleg / anchor):", ""]
+    for (n, lo, srch, chk, setv, gst, gc, rg, fzf, rss) in rows:
+        lines.append(f"- {n:,} records: search / fzf = {srch / fzf:.1f}×; set / git commit -am = {setv / gc:.1f}×; list / git status = {lo / gst:.1f}×")
+    lines += ["", "Targets from the performance issue (at 100,000 records): list ≤ 100 ms, set ≤ 100 ms, search faster than fzf, "
+              "start ≤ 150 ms, keystroke ≤ 16 ms p95 (in-process: `cargo bench --bench keystroke`)."]
+    OUT.write_text("\n".join(lines) + "\n")
+    print(f"wrote {OUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
