@@ -275,6 +275,15 @@ fn comments_order_and_unknown_fields_survive_an_edit() {
     assert_eq!(after, expected);
     let shown = json(&run_ok(env.overleg(&ezk).args(["show", &id, "--json"])));
     assert_eq!(shown["prioriteit_v2"], "hoog");
+    // check mentions the unknown field as a warning (a typo would otherwise go unnoticed),
+    // and still passes.
+    let o = env.overleg(&ezk).arg("check").output().expect("check");
+    assert_ok(&o);
+    assert!(
+        stdout(&o).contains("prioriteit_v2: warning: unknown field"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

@@ -157,6 +157,7 @@ pub fn parse_record(kind: Kind, path: &str, bytes: &[u8]) -> Parsed {
         }
     };
     problems.extend(super::validate::check_record(&record, path, text));
+    problems.extend(unknown_fields(kind, path, text));
     Parsed {
         record: Some(record),
         problems,
@@ -176,4 +177,69 @@ pub fn path_for(kind: Kind, id: &str) -> String {
 /// Line of a key, for callers outside this module.
 pub fn locate(text: &str, key: &str) -> (usize, usize) {
     locate_key(text, key)
+}
+
+/// Fields the schema does not know are kept on every edit (a newer version may use them), but
+/// a typo (`kind` for `type`) would silently lose its meaning: say so, as a warning.
+fn unknown_fields(kind: Kind, path: &str, text: &str) -> Vec<Problem> {
+    use super::problem::locate_key_value;
+    use super::schema;
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let known_top = |k: &str| {
+        schema::fields(kind)
+            .iter()
+            .any(|f| f.name == k || f.name.split('.').next() == Some(k))
+            || schema::lists(kind).iter().any(|(l, _)| *l == k)
+    };
+    for (k, v) in &table {
+        if !known_top(k) {
+            let (l, c) = locate_key(text, k);
+            out.push(Problem::warning(
+                path,
+                l,
+                c,
+                k,
+                "unknown field, kept as it is (a typo, or a field of a newer version?)",
+            ));
+            continue;
+        }
+        if let Some(inner) = v.as_table() {
+            for ik in inner.keys() {
+                if schema::field(kind, &format!("{k}.{ik}")).is_none() {
+                    let (l, c) = locate_key(text, ik);
+                    out.push(Problem::warning(
+                        path,
+                        l,
+                        c,
+                        &format!("{k}.{ik}"),
+                        "unknown field, kept as it is",
+                    ));
+                }
+            }
+        }
+        if let Some(entries) = v.as_array() {
+            for e in entries.iter().filter_map(|e| e.as_table()) {
+                let key = e
+                    .get(schema::entry_key(k))
+                    .and_then(|x| x.as_str())
+                    .unwrap_or("");
+                for ik in e.keys() {
+                    if schema::list_field(kind, k, ik).is_none() {
+                        let (l, c) = locate_key_value(text, ik, "");
+                        out.push(Problem::warning(
+                            path,
+                            l,
+                            c,
+                            &format!("{k}[{key}].{ik}"),
+                            "unknown field, kept as it is",
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
 }
