@@ -59,6 +59,13 @@ fn main() {
                 let t = Instant::now();
                 let (hits, _) = search::run(&entries, &query);
                 keys.push(t.elapsed());
+                if std::env::var_os("VERBOSE").is_some() {
+                    println!(
+                        "  {:>9.2?}  {:>6} hits  {query:?}",
+                        keys[keys.len() - 1],
+                        hits.len()
+                    );
+                }
                 std::hint::black_box(hits);
             }
         }

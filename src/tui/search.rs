@@ -255,49 +255,105 @@ pub struct Hit {
 
 pub const MAX_HITS: usize = 300;
 
-pub fn run(entries: &[Entry], query: &str) -> (Vec<Hit>, Vec<String>) {
-    let q = parse_query(query);
+/// Every char of `needle` occurs in `hay` in order: a necessary condition for a fuzzy match,
+/// checked without allocating before the (costlier) scoring.
+fn is_subsequence(hay: &str, needle: &str) -> bool {
+    let mut want = needle.chars().filter(|c| !c.is_whitespace()).peekable();
+    for c in hay.chars() {
+        match want.peek() {
+            None => return true,
+            Some(w) if *w == c => {
+                want.next();
+            }
+            Some(_) => {}
+        }
+    }
+    want.peek().is_none()
+}
+
+/// Scores one slice of the entries (no match positions yet: those are computed only for the
+/// hits that are shown).
+fn score_range(entries: &[Entry], offset: usize, q: &Query) -> Vec<Hit> {
     let matcher = SkimMatcherV2::default();
+    let words: Vec<&str> = q.text.split_whitespace().collect();
+    // Prose is searched word by word from three characters on: one or two letters occur in
+    // every text and would only bury the real results.
+    let prose = q.text.chars().count() >= 3;
     let mut hits = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         if !q.filters.iter().all(|f| passes(e, f)) {
             continue;
         }
+        let entry = offset + i;
         if q.text.is_empty() {
             hits.push(Hit {
-                entry: i,
+                entry,
                 score: 0,
                 indices: Vec::new(),
                 via: None,
             });
-            continue;
-        }
-        if let Some((score, indices)) = matcher.fuzzy_indices(&e.folded, &q.text) {
-            hits.push(Hit {
-                entry: i,
-                score: score + 1000,
-                indices,
-                via: None,
-            });
-            continue;
-        }
-        // Long texts: every word must occur (fuzzy over pages of prose matches anything).
-        let words: Vec<&str> = q.text.split_whitespace().collect();
-        if let Some((label, _)) = e
-            .more
-            .iter()
-            .find(|(_, t)| words.iter().all(|w| t.contains(w)))
+        } else if let Some(score) = is_subsequence(&e.folded, &q.text)
+            .then(|| matcher.fuzzy_match(&e.folded, &q.text))
+            .flatten()
         {
             hits.push(Hit {
-                entry: i,
+                entry,
+                score: score + 1000,
+                indices: Vec::new(),
+                via: None,
+            });
+        } else if prose
+            && let Some((label, _)) = e
+                .more
+                .iter()
+                .find(|(_, t)| words.iter().all(|w| t.contains(w)))
+        {
+            hits.push(Hit {
+                entry,
                 score: 0,
                 indices: Vec::new(),
                 via: Some(label),
             });
         }
     }
+    hits
+}
+
+pub fn run(entries: &[Entry], query: &str) -> (Vec<Hit>, Vec<String>) {
+    let q = parse_query(query);
+    // Large indexes are scored on every core; small ones are not worth a thread.
+    let threads = if entries.len() < 20_000 {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let chunk = entries.len().div_ceil(threads).max(1);
+    let mut hits: Vec<Hit> = if threads == 1 {
+        score_range(entries, 0, &q)
+    } else {
+        std::thread::scope(|scope| {
+            let q = &q;
+            let handles: Vec<_> = entries
+                .chunks(chunk)
+                .enumerate()
+                .map(|(n, part)| scope.spawn(move || score_range(part, n * chunk, q)))
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    };
     hits.sort_by(|a, b| b.score.cmp(&a.score).then(a.entry.cmp(&b.entry)));
     hits.truncate(MAX_HITS);
+    if !q.text.is_empty() {
+        let matcher = SkimMatcherV2::default();
+        for h in hits.iter_mut().filter(|h| h.via.is_none()) {
+            if let Some((_, indices)) = matcher.fuzzy_indices(&entries[h.entry].folded, &q.text) {
+                h.indices = indices;
+            }
+        }
+    }
     (hits, q.problems)
 }
 
