@@ -240,6 +240,8 @@ fn invalid_form_fields_block_saving() {
     f.keys("\"Nieuwe actie\" tab end ctrl-j \"XYZ\" ctrl-s");
     assert_eq!(f.count(), n, "an unknown owner must not save");
     f.keys("end ctrl-j enter \"BZK\" enter tab tab \"8 februari 2021\" ctrl-s");
+    assert_eq!(f.count(), n, "a new record waits for the confirmation");
+    f.keys("y");
     assert_eq!(f.count(), n + 1, "{:?}", f.state.message);
     let files = &f.commits(1)[0].2;
     let text = f.read(&files[0]);
@@ -286,7 +288,7 @@ fn notes_decision_and_follow_up_in_place() {
             eprintln!("{} = {:?} {:?}", x.name, x.value(), x.error);
         }
     }
-    f.keys("ctrl-s");
+    f.keys("ctrl-s y");
     assert_eq!(f.count(), n + 2, "{:?}", f.state.message);
     let a = f
         .state

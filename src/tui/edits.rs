@@ -264,6 +264,9 @@ pub fn run(s: &mut State, cmd: Cmd) -> Vec<Effect> {
             );
             open_editor(s, e, cmd == Cmd::EditExternal)
         }
+        (Cmd::Edit | Cmd::EditExternal, Screen::Conflicts) => {
+            super::syncing::edit(s, cmd == Cmd::EditExternal)
+        }
         (Cmd::AddDecision, Screen::Notes(m)) => {
             let f = b::decision_form(a, lang, today, m, &item_here(s));
             form(s, f)
@@ -272,13 +275,20 @@ pub fn run(s: &mut State, cmd: Cmd) -> Vec<Effect> {
             let f = b::agreement_form(a, lang, today, m, &item_here(s));
             form(s, f)
         }
-        (Cmd::Duplicate, _) => match selected(s) {
-            Some(id) => match duplicate(a, &id) {
-                Some(op) => save(s, op),
+        (Cmd::Duplicate, _) => {
+            match selected(s).and_then(|id| duplicate(a, &id).map(|op| (id, op))) {
+                Some((id, op)) => {
+                    let text = format!(
+                        "{}: {}?",
+                        s.t(Msg::ConfirmDuplicate),
+                        crate::text::line(&a.reference(&id))
+                    );
+                    s.overlays.push(Overlay::Confirm { text, op });
+                    Vec::new()
+                }
                 None => nothing(s),
-            },
-            None => nothing(s),
-        },
+            }
+        }
         (Cmd::Delete, _) => match selected(s).filter(|id| {
             matches!(
                 a.kind_of(id),

@@ -22,6 +22,7 @@ pub enum Ctx {
     History,
     Search,
     Detail,
+    Conflicts,
 }
 
 macro_rules! commands {
@@ -95,6 +96,10 @@ commands! {
     AddDecision "add_decision" "Besluit toevoegen" "Add a decision";
     AddAgreement "add_agreement" "Afspraak toevoegen" "Add an agreement";
     NewFollowUp "new_follow_up" "Nieuwe actie bij dit punt" "New follow-up for this item";
+    Sync "sync" "Synchroniseren: ophalen, samenvoegen, delen" "Sync: fetch, merge, share";
+    GoConflicts "conflicts" "Naar Conflicten" "Go to Conflicts";
+    TakeOurs "take_ours" "Onze waarde nemen" "Take our value";
+    TakeTheirs "take_theirs" "Hun waarde nemen" "Take their value";
 }
 
 /// A key with its modifiers. Letters carry their case, so Shift is not part of the chord.
@@ -236,6 +241,8 @@ const DEFAULTS: &[(Ctx, &str, Cmd)] = &[
     (Global, "u", Undo),
     (Global, "t", Theme),
     (Global, "ctrl-r", Reload),
+    (Global, "S", Sync),
+    (Global, "c", GoConflicts),
     (Actions, "space", Mark),
     (Actions, "s", SetStatus),
     (Actions, "d", Done),
@@ -280,6 +287,10 @@ const DEFAULTS: &[(Ctx, &str, Cmd)] = &[
     (Notes, "n", NewFollowUp),
     (Notes, "e", Edit),
     (Notes, "E", EditExternal),
+    (Conflicts, "o", TakeOurs),
+    (Conflicts, "t", TakeTheirs),
+    (Conflicts, "e", Edit),
+    (Conflicts, "E", EditExternal),
 ];
 
 /// Which screens a command belongs to (from the defaults), for the palette and for user

@@ -14,6 +14,7 @@ pub mod prepare;
 pub mod rows;
 pub mod search;
 pub mod state;
+pub mod syncing;
 pub mod testing;
 pub mod theme;
 pub mod update;

@@ -12,6 +12,7 @@ use super::i18n::Msg;
 use super::keys::{Chord, Cmd, Ctx};
 use super::rows;
 use super::state::{Level, Overlay, Screen, State, View};
+use super::syncing;
 use super::widgets::{EditorSave, PickOutcome, Picker, Purpose};
 
 pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
@@ -41,6 +42,46 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Loaded { agenda, unshared } => {
             s.set_agenda(*agenda);
             s.unshared = unshared;
+            let mut e = history_for_top(s);
+            e.extend(sync_state(s));
+            e
+        }
+        Action::SyncState(snapshot) => {
+            s.sync = *snapshot;
+            Vec::new()
+        }
+        Action::SyncProgress { job, event } => {
+            if let Some((j, last)) = &mut s.syncing
+                && *j == job
+            {
+                *last = Some(event);
+            }
+            Vec::new()
+        }
+        Action::Synced {
+            job,
+            outcome,
+            agenda,
+            unshared,
+            snapshot,
+        } => {
+            s.set_agenda(*agenda);
+            s.unshared = unshared;
+            s.sync = *snapshot;
+            syncing::synced(s, job, outcome);
+            history_for_top(s)
+        }
+        Action::Resolved {
+            job,
+            outcome,
+            agenda,
+            unshared,
+            snapshot,
+        } => {
+            s.set_agenda(*agenda);
+            s.unshared = unshared;
+            s.sync = *snapshot;
+            syncing::resolved(s, job, outcome);
             history_for_top(s)
         }
         Action::Saved {
@@ -69,7 +110,9 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             {
                 s.stack.push(View::new(Screen::Agenda(id)));
             }
-            history_for_top(s)
+            let mut e = history_for_top(s);
+            e.extend(sync_state(s));
+            e
         }
         Action::Failed { job, message } => {
             s.pending.retain(|(j, _)| *j != job);
@@ -114,6 +157,34 @@ pub fn save(s: &mut State, op: Op) -> Vec<Effect> {
     s.pending.push((job, s.t(Msg::Saving).to_string()));
     s.info(Level::Info, s.t(Msg::Saving));
     vec![Effect::Run(job, Job::Save(op))]
+}
+
+/// "Aanmaken: actie „Planning rondsturen”?"
+pub fn confirm_create(s: &State, op: &Op) -> String {
+    let Op::Create { kind, fields } = op else {
+        return String::new();
+    };
+    let title = fields
+        .iter()
+        .find(|(k, _)| k == "title")
+        .map(|(_, v)| crate::text::line(v))
+        .unwrap_or_default();
+    let kind = match (kind, s.lang) {
+        (crate::model::Kind::Action, super::i18n::Lang::Nl) => "actie",
+        (crate::model::Kind::Meeting, super::i18n::Lang::Nl) => "vergadering",
+        (crate::model::Kind::Item, super::i18n::Lang::Nl) => "agendapunt",
+        (crate::model::Kind::Action, _) => "follow-up",
+        (crate::model::Kind::Meeting, _) => "meeting",
+        (crate::model::Kind::Item, _) => "agenda item",
+        (k, _) => k.as_str(),
+    };
+    format!("{}: {kind} “{title}”?", s.t(Msg::ConfirmCreate))
+}
+
+/// Ask the worker for ahead/behind and the conflicts (no network).
+pub fn sync_state(s: &mut State) -> Vec<Effect> {
+    let job = s.job_id();
+    vec![Effect::Run(job, Job::SyncState)]
 }
 
 /// The history of the record on top, when that screen shows it and it is not loaded yet.
@@ -176,7 +247,15 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
     match ov {
         Overlay::Help => Vec::new(),
         Overlay::Confirm { text, op } => match k.code {
-            KeyCode::Char('y' | 'j' | 'Y' | 'J') | KeyCode::Enter => save(s, op),
+            KeyCode::Char('y' | 'j' | 'Y' | 'J') | KeyCode::Enter => {
+                // A creation confirmed from its form closes the form too.
+                if matches!(op, Op::Create { .. })
+                    && matches!(s.overlays.last(), Some(Overlay::Form(_)))
+                {
+                    s.overlays.pop();
+                }
+                save(s, op)
+            }
             KeyCode::Char('n' | 'N') | KeyCode::Esc => Vec::new(),
             _ => {
                 s.overlays.push(Overlay::Confirm { text, op });
@@ -203,6 +282,13 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
             }
             FormKey::Cancel => Vec::new(),
             FormKey::Save => match f.to_op(&s.agenda) {
+                // A new record is made only after a yes; No returns to the form.
+                Some(op @ Op::Create { .. }) => {
+                    let text = confirm_create(s, &op);
+                    s.overlays.push(Overlay::Form(f));
+                    s.overlays.push(Overlay::Confirm { text, op });
+                    Vec::new()
+                }
                 Some(op) => save(s, op),
                 None => {
                     if f.error.is_none() {
@@ -242,10 +328,19 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
             KeyCode::Esc => Vec::new(),
             KeyCode::Char('s') if ctrl => {
                 let text = e.text();
+                if let EditorSave::Resolve { record, field } = e.save {
+                    return syncing::resolve(
+                        s,
+                        record,
+                        field,
+                        crate::sync::merge::Take::Value(text),
+                    );
+                }
                 if text.trim_end() == e.original.trim_end() {
                     return Vec::new();
                 }
                 let op = match e.save {
+                    EditorSave::Resolve { .. } => return Vec::new(),
                     EditorSave::Field { id, field } => Op::Set {
                         id,
                         fields: vec![(field, text)],

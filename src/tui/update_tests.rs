@@ -166,11 +166,20 @@ fn forms_check_fields_and_do_not_save_when_wrong() {
         panic!("form closed")
     };
     assert!(f.fields[1].error.is_some());
+    // A new record asks first; No returns to the form with everything typed.
     let effects = press(
         &mut s,
         None,
         "end ctrl-j \"EZK/DE\" tab tab \"medio april\" ctrl-s",
     );
+    assert!(saves(&effects).is_empty());
+    assert!(
+        matches!(s.overlays.last(), Some(Overlay::Confirm { text, .. }) if text.contains("Iets"))
+    );
+    press(&mut s, None, "n");
+    assert!(matches!(s.overlays.last(), Some(Overlay::Form(_))));
+    let effects = press(&mut s, None, "ctrl-s y");
+    assert!(s.overlays.is_empty(), "the form closes with the yes");
     match &saves(&effects)[..] {
         [
             Op::Create {
