@@ -171,6 +171,7 @@ fn small_terminals_never_panic() {
         "2 ?",
         "2 n",
         "2 H",
+        "c",
     ] {
         f.keys(&format!("esc esc esc {keys}"));
         for (w, h) in [
@@ -343,4 +344,113 @@ fn delete_asks_first_and_search_jumps() {
     );
     f.keys("/ \"type:meeting beraad\" enter");
     assert!(matches!(f.state.view().screen, Screen::Agenda(_)));
+}
+
+/// Times on the Conflicten screen and the status line come from the clock: pin them for the
+/// snapshot.
+fn freeze_times(s: &mut State) {
+    let t = 1_611_136_800; // 20 January 2021 10:00 UTC
+    s.sync.offset_minutes = 60;
+    for c in &mut s.sync.conflicts {
+        for by in [c.ours_by.as_mut(), c.theirs_by.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            by.time = t;
+            by.commit = "<commit>".into();
+        }
+    }
+    if let Some(st) = s.sync.status.as_mut() {
+        st.last_attempt = st.last_attempt.map(|_| t);
+        st.last_success = st.last_success.map(|_| t);
+    }
+}
+
+fn server_main(dir: &Path) -> git2::Oid {
+    let repo = git2::Repository::open_bare(dir.join("server.git")).expect("server");
+    repo.refname_to_id("refs/heads/main").expect("main")
+}
+
+#[test]
+fn same_field_conflict_is_resolved_in_the_workbench_and_pushed() {
+    let mut f = fixture();
+    let dir = f._dir.path().to_path_buf();
+    let ezk = Store::open(&dir.join("ezk")).expect("ezk");
+    let bzk = Store::open(&dir.join("bzk")).expect("bzk");
+    let agenda = ezk.load();
+    let id = f.state.agenda.actions[0].id.clone();
+    let path = agenda.path_of(&id).expect("path").to_string();
+    let set = |store: &Store, value: &str| {
+        let a = store.load();
+        overleg::ops::set_fields(store, &a, &id, &[("status".into(), value.into())]).expect("set");
+    };
+    let current = agenda
+        .action(&id)
+        .expect("action")
+        .status
+        .as_str()
+        .to_string();
+    let mut values = ["lopend", "geblokkeerd", "gereed", "vervallen"]
+        .into_iter()
+        .filter(|v| *v != current);
+    let (ours, theirs) = (values.next().expect("one"), values.next().expect("two"));
+    set(&ezk, ours);
+    set(&bzk, theirs);
+    let r = overleg::sync::sync(&bzk, &overleg::sync::SyncOptions::default(), &mut |_| {})
+        .expect("bzk sync");
+    assert!(r.pushed);
+    let on_server = server_main(&dir);
+
+    // S in the workbench of EZK: fetch, merge, a conflict; the Conflicten screen opens.
+    f.keys("ctrl-r S");
+    assert!(f.state.syncing.is_none(), "the sync has ended");
+    assert_eq!(f.state.view().screen, Screen::Conflicts);
+    let list = &f.state.sync.conflicts;
+    assert_eq!(list.len(), 1, "{:?}", f.state.message);
+    let c = &list[0];
+    assert_eq!((c.id.as_str(), c.field.as_str()), (id.as_str(), "status"));
+    assert_eq!(c.ours.as_deref(), Some(ours));
+    assert_eq!(c.theirs.as_deref(), Some(theirs));
+    assert_eq!(c.ours_by.as_ref().expect("ours").department, "EZK");
+    assert_eq!(c.theirs_by.as_ref().expect("theirs").department, "BZK");
+    assert_eq!(f.state.open_conflicts(), 1);
+    assert_eq!(
+        server_main(&dir),
+        on_server,
+        "nothing pushed with a conflict"
+    );
+    freeze_times(&mut f.state);
+    insta::assert_snapshot!("conflicts", f.screen());
+    for (w, h) in [(40, 12), (1, 1), (20, 5), (41, 13), (200, 60)] {
+        let _ = render(&mut f.state, w, h);
+    }
+
+    // The overview cannot miss it; `c` leads back.
+    f.keys("1");
+    let overview = f.screen();
+    assert!(
+        overview.contains("conflicten bij synchroniseren"),
+        "{overview}"
+    );
+    f.keys("c");
+    assert_eq!(f.state.view().screen, Screen::Conflicts);
+
+    // Take theirs: the merge commit is made, and the next sync pushes it.
+    f.keys("t");
+    assert!(f.state.merge_done, "{:?}", f.state.message);
+    assert!(f.state.sync.conflicts.is_empty());
+    assert!(f.read(&path).contains(&format!("status = \"{theirs}\"")));
+    let repo = git2::Repository::open(f.root()).expect("repo");
+    let head = repo.head().expect("head").peel_to_commit().expect("commit");
+    assert_eq!(head.parent_count(), 2, "a merge commit");
+    assert!(head.message().unwrap_or("").contains("samengevoegd"));
+    let merge = head.id();
+    assert!(f.screen().contains("volgende synchronisatie"));
+    f.keys("S");
+    assert_eq!(server_main(&dir), merge, "{:?}", f.state.message);
+    assert!(
+        matches!(&f.state.message, Some((overleg::tui::state::Level::Ok, m)) if m.contains("gedeeld"))
+    );
+    let st = f.state.sync.status.as_ref().expect("status");
+    assert_eq!((st.ahead, st.behind, st.open_conflicts), (0, 0, 0));
 }

@@ -221,6 +221,7 @@ messages! {
     Resolving => "conflict oplossen…", "resolving…";
     // conflicts
     Conflicts => "Conflicten", "Conflicts";
+    Conflict1 => "conflict", "conflict";
     ColField => "Veld", "Field";
     ColChoice => "Keuze", "Choice";
     Ours => "Ons", "Ours";

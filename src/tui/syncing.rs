@@ -112,15 +112,25 @@ pub fn synced(s: &mut State, job: u64, outcome: Result<SyncReport, SyncFailure>)
             s.merge_done = false;
             let text = match s.lang {
                 Lang::Nl => format!(
-                    "{} conflicterende velden: kies per veld (niets gedeeld tot alles is opgelost)",
-                    r.conflicts
+                    "{} {}: kies per veld; er wordt niets gedeeld tot alles is opgelost",
+                    r.conflicts,
+                    if r.conflicts == 1 {
+                        "conflict"
+                    } else {
+                        "conflicten"
+                    }
                 ),
                 Lang::En => format!(
-                    "{} conflicting fields: choose per field (nothing is shared until all are resolved)",
-                    r.conflicts
+                    "{} {}: choose per field; nothing is shared until all are resolved",
+                    r.conflicts,
+                    if r.conflicts == 1 {
+                        "conflict"
+                    } else {
+                        "conflicts"
+                    }
                 ),
             };
-            s.info(Level::Error, text);
+            s.info(Level::Info, text);
             if s.view().screen != Screen::Conflicts {
                 s.stack.push(View::new(Screen::Conflicts));
             }
@@ -349,7 +359,14 @@ pub fn status_parts(s: &State) -> Vec<String> {
             _ => s.t(Msg::NeverSynced).to_string(),
         }
     });
-    let conflicts = (open > 0).then(|| format!("{open} {}", s.t(Msg::Conflicts).to_lowercase()));
+    let conflicts = (open > 0).then(|| {
+        let word = s.t(if open == 1 {
+            Msg::Conflict1
+        } else {
+            Msg::Conflicts
+        });
+        format!("{open} {}", word.to_lowercase())
+    });
     let long: Vec<String> = [
         conflicts.clone(),
         (ahead > 0).then(|| format!("{ahead} {} {}", words(ahead), s.t(Msg::NotYetShared))),

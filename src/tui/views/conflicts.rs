@@ -6,6 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use unicode_width::UnicodeWidthStr;
 
 use super::{clean, pane_block, paragraphs, table};
 use crate::sync::conflicts::{ChangedBy, FieldConflict};
@@ -71,10 +72,25 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
     }
     let open = s.open_conflicts();
     let list_h = (list.len() as u16 + 2).min((area.height / 3).max(4));
+    let sel = s.view().sel[0].min(list.len() - 1);
+    // The two sides as high as their text needs, the base right under them.
+    let half = usize::from(area.width / 2).saturating_sub(1).max(1);
+    let high = |v: Option<&str>| -> usize {
+        v.map_or(1, |t| {
+            paragraphs(t)
+                .iter()
+                .map(|p| p.width().div_ceil(half).max(1))
+                .sum()
+        })
+    };
+    let need = list.get(sel).map_or(4, |c| {
+        4 + high(c.ours.as_deref()).max(high(c.theirs.as_deref()))
+    });
+    let room = area.height.saturating_sub(list_h + 3);
     let [top, sides, base] = Layout::vertical([
         Constraint::Length(list_h),
-        Constraint::Min(4),
-        Constraint::Length(4.min(area.height / 5 + 1)),
+        Constraint::Length((need as u16).min(room).max(3)),
+        Constraint::Min(2),
     ])
     .areas(area);
     let rows: Vec<Row> = list
@@ -134,7 +150,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
         0,
         hits,
     );
-    let Some(c) = list.get(s.view().sel[0].min(list.len() - 1)) else {
+    let Some(c) = list.get(sel) else {
         return;
     };
     let [left, right] =
