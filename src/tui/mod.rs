@@ -10,6 +10,7 @@ pub mod edits;
 pub mod forms;
 pub mod i18n;
 pub mod keys;
+pub mod mouse;
 pub mod prepare;
 pub mod rows;
 pub mod search;

@@ -1,16 +1,13 @@
 //! The pure heart of the workbench: `update(&mut State, Action) -> Vec<Effect>`. No I/O here:
 //! git work is asked for as effects and comes back as actions.
 
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::{Action, EditTarget, Effect, Job, Op};
 use super::commands;
 use super::forms::FormKey;
 use super::i18n::Msg;
 use super::keys::{Chord, Cmd, Ctx};
-use super::rows;
 use super::state::{Level, Overlay, Screen, State, View};
 use super::syncing;
 use super::widgets::{EditorSave, PickOutcome, Picker, Purpose};
@@ -19,7 +16,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
         Action::Key(k) => key(s, &k),
-        Action::Mouse(m) => mouse(s, &m),
+        Action::Mouse(m) => super::mouse::mouse(s, &m),
         Action::Paste(text) => {
             let searching = s.ctx() == Ctx::Search;
             match s.overlays.last_mut() {
@@ -159,28 +156,6 @@ pub fn save(s: &mut State, op: Op) -> Vec<Effect> {
     vec![Effect::Run(job, Job::Save(op))]
 }
 
-/// "Aanmaken: actie „Planning rondsturen”?"
-pub fn confirm_create(s: &State, op: &Op) -> String {
-    let Op::Create { kind, fields } = op else {
-        return String::new();
-    };
-    let title = fields
-        .iter()
-        .find(|(k, _)| k == "title")
-        .map(|(_, v)| crate::text::line(v))
-        .unwrap_or_default();
-    let kind = match (kind, s.lang) {
-        (crate::model::Kind::Action, super::i18n::Lang::Nl) => "actie",
-        (crate::model::Kind::Meeting, super::i18n::Lang::Nl) => "vergadering",
-        (crate::model::Kind::Item, super::i18n::Lang::Nl) => "agendapunt",
-        (crate::model::Kind::Action, _) => "follow-up",
-        (crate::model::Kind::Meeting, _) => "meeting",
-        (crate::model::Kind::Item, _) => "agenda item",
-        (k, _) => k.as_str(),
-    };
-    format!("{}: {kind} “{title}”?", s.t(Msg::ConfirmCreate))
-}
-
 /// Ask the worker for ahead/behind and the conflicts (no network).
 pub fn sync_state(s: &mut State) -> Vec<Effect> {
     let job = s.job_id();
@@ -284,7 +259,7 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
             FormKey::Save => match f.to_op(&s.agenda) {
                 // A new record is made only after a yes; No returns to the form.
                 Some(op @ Op::Create { .. }) => {
-                    let text = confirm_create(s, &op);
+                    let text = super::edits::confirm_create(s, &op);
                     s.overlays.push(Overlay::Form(f));
                     s.overlays.push(Overlay::Confirm { text, op });
                     Vec::new()
@@ -386,44 +361,5 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         },
-    }
-}
-
-fn mouse(s: &mut State, m: &MouseEvent) -> Vec<Effect> {
-    if !s.overlays.is_empty() {
-        return Vec::new();
-    }
-    match m.kind {
-        MouseEventKind::ScrollDown => commands::run(s, Cmd::Down),
-        MouseEventKind::ScrollUp => commands::run(s, Cmd::Up),
-        MouseEventKind::Down(MouseButton::Left) => {
-            let (x, y) = (m.column, m.row);
-            if let Some((_, cmd)) = s.hits.tabs.iter().find(|(r, _)| r.contains((x, y).into())) {
-                return commands::run(s, *cmd);
-            }
-            let Some((r, pane, offset)) = s
-                .hits
-                .lists
-                .iter()
-                .find(|(r, _, _)| r.contains((x, y).into()))
-                .copied()
-            else {
-                return Vec::new();
-            };
-            let row = offset + usize::from(y - r.y);
-            if row >= rows::len(s, pane) {
-                return Vec::new();
-            }
-            let v = s.view_mut();
-            let again = v.pane == pane && v.sel[pane] == row;
-            v.pane = pane;
-            v.sel[pane] = row;
-            if again {
-                commands::run(s, Cmd::Open)
-            } else {
-                Vec::new()
-            }
-        }
-        _ => Vec::new(),
     }
 }
