@@ -454,3 +454,75 @@ fn same_field_conflict_is_resolved_in_the_workbench_and_pushed() {
     let st = f.state.sync.status.as_ref().expect("status");
     assert_eq!((st.ahead, st.behind, st.open_conflicts), (0, 0, 0));
 }
+
+/// `docs/screens.md` is made of the snapshots above, so the captures there are real screens.
+/// `OVERLEG_UPDATE_DOCS=1 cargo test --test tui_workbench screens_doc` rewrites it.
+#[test]
+fn screens_doc_is_made_of_the_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut doc = String::from(
+        "# The workbench at 80×24\n\n\
+         Text captures of the main screens on the bundled example (Dutch, default theme), taken\n\
+         from the snapshot tests in `tests/tui_workbench.rs` (ratatui's `TestBackend`). Do not\n\
+         edit by hand: `OVERLEG_UPDATE_DOCS=1 cargo test --test tui_workbench screens_doc`\n\
+         rewrites this file from `tests/snapshots/`.\n",
+    );
+    for (name, title, what) in [
+        (
+            "overview",
+            "Overzicht",
+            "The start screen: next meetings with their preparation state, my department's open follow-ups; the status line shows what is not yet shared and when the last sync was",
+        ),
+        (
+            "actions",
+            "Acties",
+            "The follow-ups, filtered to active work, overdue ones marked",
+        ),
+        (
+            "agenda",
+            "Agenda",
+            "One meeting: items with treatment, lead, presenter and minutes, the running total against the time slot, participants",
+        ),
+        (
+            "item",
+            "Agendapunt",
+            "One agenda item: the annotation sections on the left, the chosen one on the right",
+        ),
+        (
+            "notes",
+            "Verslag",
+            "The notes of a meeting per item: summary, decisions, agreements, follow-ups",
+        ),
+        (
+            "search",
+            "Zoeken",
+            "One box over all records; `financien` finds `financiën`",
+        ),
+        (
+            "conflicts",
+            "Conflicten",
+            "After `S` ran into a field both EZK and BZK changed: ours and theirs side by side with who changed each, the common base below; `o`, `t` or `e` chooses",
+        ),
+    ] {
+        let snap = std::fs::read_to_string(
+            root.join(format!("tests/snapshots/tui_workbench__{name}.snap")),
+        )
+        .expect("snapshot");
+        // The body follows the second `---` line of insta's header.
+        let body = snap.splitn(3, "---\n").nth(2).expect("snapshot body");
+        doc.push_str(&format!(
+            "\n## {title}\n\n{what}.\n\n```text\n{}\n```\n",
+            body.trim_end()
+        ));
+    }
+    let path = root.join("docs/screens.md");
+    if std::env::var_os("OVERLEG_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(root.join("docs")).expect("docs");
+        std::fs::write(&path, &doc).expect("write");
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == doc,
+        "docs/screens.md is out of date with the snapshots; run with OVERLEG_UPDATE_DOCS=1"
+    );
+}
