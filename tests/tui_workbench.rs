@@ -171,6 +171,7 @@ fn small_terminals_never_panic() {
         "2 ?",
         "2 n",
         "2 H",
+        "c",
     ] {
         f.keys(&format!("esc esc esc {keys}"));
         for (w, h) in [
@@ -240,6 +241,8 @@ fn invalid_form_fields_block_saving() {
     f.keys("\"Nieuwe actie\" tab end ctrl-j \"XYZ\" ctrl-s");
     assert_eq!(f.count(), n, "an unknown owner must not save");
     f.keys("end ctrl-j enter \"BZK\" enter tab tab \"8 februari 2021\" ctrl-s");
+    assert_eq!(f.count(), n, "a new record waits for the confirmation");
+    f.keys("y");
     assert_eq!(f.count(), n + 1, "{:?}", f.state.message);
     let files = &f.commits(1)[0].2;
     let text = f.read(&files[0]);
@@ -286,7 +289,7 @@ fn notes_decision_and_follow_up_in_place() {
             eprintln!("{} = {:?} {:?}", x.name, x.value(), x.error);
         }
     }
-    f.keys("ctrl-s");
+    f.keys("ctrl-s y");
     assert_eq!(f.count(), n + 2, "{:?}", f.state.message);
     let a = f
         .state
@@ -341,4 +344,185 @@ fn delete_asks_first_and_search_jumps() {
     );
     f.keys("/ \"type:meeting beraad\" enter");
     assert!(matches!(f.state.view().screen, Screen::Agenda(_)));
+}
+
+/// Times on the Conflicten screen and the status line come from the clock: pin them for the
+/// snapshot.
+fn freeze_times(s: &mut State) {
+    let t = 1_611_136_800; // 20 January 2021 10:00 UTC
+    s.sync.offset_minutes = 60;
+    for c in &mut s.sync.conflicts {
+        for by in [c.ours_by.as_mut(), c.theirs_by.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            by.time = t;
+            by.commit = "<commit>".into();
+        }
+    }
+    if let Some(st) = s.sync.status.as_mut() {
+        st.last_attempt = st.last_attempt.map(|_| t);
+        st.last_success = st.last_success.map(|_| t);
+    }
+}
+
+fn server_main(dir: &Path) -> git2::Oid {
+    let repo = git2::Repository::open_bare(dir.join("server.git")).expect("server");
+    repo.refname_to_id("refs/heads/main").expect("main")
+}
+
+#[test]
+fn same_field_conflict_is_resolved_in_the_workbench_and_pushed() {
+    let mut f = fixture();
+    let dir = f._dir.path().to_path_buf();
+    let ezk = Store::open(&dir.join("ezk")).expect("ezk");
+    let bzk = Store::open(&dir.join("bzk")).expect("bzk");
+    let agenda = ezk.load();
+    let id = f.state.agenda.actions[0].id.clone();
+    let path = agenda.path_of(&id).expect("path").to_string();
+    let set = |store: &Store, value: &str| {
+        let a = store.load();
+        overleg::ops::set_fields(store, &a, &id, &[("status".into(), value.into())]).expect("set");
+    };
+    let current = agenda
+        .action(&id)
+        .expect("action")
+        .status
+        .as_str()
+        .to_string();
+    let mut values = ["lopend", "geblokkeerd", "gereed", "vervallen"]
+        .into_iter()
+        .filter(|v| *v != current);
+    let (ours, theirs) = (values.next().expect("one"), values.next().expect("two"));
+    set(&ezk, ours);
+    set(&bzk, theirs);
+    let r = overleg::sync::sync(&bzk, &overleg::sync::SyncOptions::default(), &mut |_| {})
+        .expect("bzk sync");
+    assert!(r.pushed);
+    let on_server = server_main(&dir);
+
+    // S in the workbench of EZK: fetch, merge, a conflict; the Conflicten screen opens.
+    f.keys("ctrl-r S");
+    assert!(f.state.syncing.is_none(), "the sync has ended");
+    assert_eq!(f.state.view().screen, Screen::Conflicts);
+    let list = &f.state.sync.conflicts;
+    assert_eq!(list.len(), 1, "{:?}", f.state.message);
+    let c = &list[0];
+    assert_eq!((c.id.as_str(), c.field.as_str()), (id.as_str(), "status"));
+    assert_eq!(c.ours.as_deref(), Some(ours));
+    assert_eq!(c.theirs.as_deref(), Some(theirs));
+    assert_eq!(c.ours_by.as_ref().expect("ours").department, "EZK");
+    assert_eq!(c.theirs_by.as_ref().expect("theirs").department, "BZK");
+    assert_eq!(f.state.open_conflicts(), 1);
+    assert_eq!(
+        server_main(&dir),
+        on_server,
+        "nothing pushed with a conflict"
+    );
+    freeze_times(&mut f.state);
+    insta::assert_snapshot!("conflicts", f.screen());
+    for (w, h) in [(40, 12), (1, 1), (20, 5), (41, 13), (200, 60)] {
+        let _ = render(&mut f.state, w, h);
+    }
+
+    // The overview cannot miss it; `c` leads back.
+    f.keys("1");
+    let overview = f.screen();
+    assert!(
+        overview.contains("conflicten bij synchroniseren"),
+        "{overview}"
+    );
+    f.keys("c");
+    assert_eq!(f.state.view().screen, Screen::Conflicts);
+
+    // Take theirs: the merge commit is made, and the next sync pushes it.
+    f.keys("t");
+    assert!(f.state.merge_done, "{:?}", f.state.message);
+    assert!(f.state.sync.conflicts.is_empty());
+    assert!(f.read(&path).contains(&format!("status = \"{theirs}\"")));
+    let repo = git2::Repository::open(f.root()).expect("repo");
+    let head = repo.head().expect("head").peel_to_commit().expect("commit");
+    assert_eq!(head.parent_count(), 2, "a merge commit");
+    assert!(head.message().unwrap_or("").contains("samengevoegd"));
+    let merge = head.id();
+    assert!(f.screen().contains("volgende synchronisatie"));
+    f.keys("S");
+    assert_eq!(server_main(&dir), merge, "{:?}", f.state.message);
+    assert!(
+        matches!(&f.state.message, Some((overleg::tui::state::Level::Ok, m)) if m.contains("gedeeld"))
+    );
+    let st = f.state.sync.status.as_ref().expect("status");
+    assert_eq!((st.ahead, st.behind, st.open_conflicts), (0, 0, 0));
+}
+
+/// `docs/screens.md` is made of the snapshots above, so the captures there are real screens.
+/// `OVERLEG_UPDATE_DOCS=1 cargo test --test tui_workbench screens_doc` rewrites it.
+#[test]
+fn screens_doc_is_made_of_the_snapshots() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut doc = String::from(
+        "# The workbench at 80×24\n\n\
+         Text captures of the main screens on the bundled example (Dutch, default theme), taken\n\
+         from the snapshot tests in `tests/tui_workbench.rs` (ratatui's `TestBackend`). Do not\n\
+         edit by hand: `OVERLEG_UPDATE_DOCS=1 cargo test --test tui_workbench screens_doc`\n\
+         rewrites this file from `tests/snapshots/`.\n",
+    );
+    for (name, title, what) in [
+        (
+            "overview",
+            "Overzicht",
+            "The start screen: next meetings with their preparation state, my department's open follow-ups; the status line shows what is not yet shared and when the last sync was",
+        ),
+        (
+            "actions",
+            "Acties",
+            "The follow-ups, filtered to active work, overdue ones marked",
+        ),
+        (
+            "agenda",
+            "Agenda",
+            "One meeting: items with treatment, lead, presenter and minutes, the running total against the time slot, participants",
+        ),
+        (
+            "item",
+            "Agendapunt",
+            "One agenda item: the annotation sections on the left, the chosen one on the right",
+        ),
+        (
+            "notes",
+            "Verslag",
+            "The notes of a meeting per item: summary, decisions, agreements, follow-ups",
+        ),
+        (
+            "search",
+            "Zoeken",
+            "One box over all records; `financien` finds `financiën`",
+        ),
+        (
+            "conflicts",
+            "Conflicten",
+            "After `S` ran into a field both EZK and BZK changed: ours and theirs side by side with who changed each, the common base below; `o`, `t` or `e` chooses",
+        ),
+    ] {
+        let snap = std::fs::read_to_string(
+            root.join(format!("tests/snapshots/tui_workbench__{name}.snap")),
+        )
+        .expect("snapshot");
+        // The body follows the second `---` line of insta's header.
+        let body = snap.splitn(3, "---\n").nth(2).expect("snapshot body");
+        doc.push_str(&format!(
+            "\n## {title}\n\n{what}.\n\n```text\n{}\n```\n",
+            body.trim_end()
+        ));
+    }
+    let path = root.join("docs/screens.md");
+    if std::env::var_os("OVERLEG_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(root.join("docs")).expect("docs");
+        std::fs::write(&path, &doc).expect("write");
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == doc,
+        "docs/screens.md is out of date with the snapshots; run with OVERLEG_UPDATE_DOCS=1"
+    );
 }

@@ -6,6 +6,9 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use crate::model::{Agenda, Kind};
 use crate::store::history::HistoryEntry;
+use crate::sync::conflicts::FieldConflict;
+use crate::sync::merge::Take;
+use crate::sync::{Event, SyncReport, SyncStatus};
 
 /// Input and results, in the order they happen.
 pub enum Action {
@@ -38,12 +41,66 @@ pub enum Action {
         id: String,
         entries: Vec<HistoryEntry>,
     },
+    /// Ahead/behind, the last sync and the conflicts waiting, read without the network.
+    SyncState(Box<SyncSnapshot>),
+    /// A sync under way reports how far it is.
+    SyncProgress {
+        job: u64,
+        event: Event,
+    },
+    /// A sync ended; the agenda is re-read from disk.
+    Synced {
+        job: u64,
+        outcome: Result<SyncReport, SyncFailure>,
+        agenda: Box<Agenda>,
+        unshared: Option<usize>,
+        snapshot: Box<SyncSnapshot>,
+    },
+    /// A conflict was resolved (or the choice refused).
+    Resolved {
+        job: u64,
+        outcome: Result<ResolvedOutcome, String>,
+        agenda: Box<Agenda>,
+        unshared: Option<usize>,
+        snapshot: Box<SyncSnapshot>,
+    },
     /// `$EDITOR` returned; `None` when it failed or the text was left unchanged.
     EditorDone {
         target: EditTarget,
         text: Option<String>,
         error: Option<String>,
     },
+}
+
+/// The sync side of the repository at one moment (cheap: no network).
+#[derive(Clone, Debug, Default)]
+pub struct SyncSnapshot {
+    /// `None` when the repository has no sync state to show (no remote, no branch).
+    pub status: Option<SyncStatus>,
+    pub conflicts: Vec<FieldConflict>,
+    /// The local time zone (minutes east of UTC), to show times the way the clock shows them.
+    pub offset_minutes: i32,
+}
+
+/// Why a sync stopped, sorted so the workbench can say it plainly in either language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncFailure {
+    Unreachable { url: String, detail: String },
+    Auth { url: String, detail: String },
+    Dirty(Vec<String>),
+    Markers(Vec<String>),
+    NoRemote(String),
+    Busy(u32),
+    Other(String),
+}
+
+/// What resolving one conflict did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResolvedOutcome {
+    pub field: String,
+    pub remaining: usize,
+    /// The last one: the merge commit is made and the next sync pushes it.
+    pub completed: bool,
 }
 
 /// Where text edited outside (in `$EDITOR`) goes back to.
@@ -102,8 +159,21 @@ pub enum Op {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Job {
     Reload,
-    History { id: String, path: String },
+    History {
+        id: String,
+        path: String,
+    },
     Save(Op),
+    /// Ahead/behind and conflicts (no network).
+    SyncState,
+    /// Fetch, merge, push (with retries), reporting progress.
+    Sync,
+    /// Choose the value of one conflicting field (`record` is the record's file path).
+    Resolve {
+        record: String,
+        field: String,
+        take: Take,
+    },
 }
 
 /// What `update` asks for.

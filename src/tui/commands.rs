@@ -147,6 +147,15 @@ pub fn run(s: &mut State, cmd: Cmd) -> Vec<Effect> {
             )));
             Vec::new()
         }
+        Cmd::Sync => super::syncing::start(s),
+        Cmd::GoConflicts => {
+            if s.view().screen != Screen::Conflicts {
+                s.stack.push(View::new(Screen::Conflicts));
+            }
+            Vec::new()
+        }
+        Cmd::TakeOurs => super::syncing::take(s, crate::sync::merge::Take::Ours),
+        Cmd::TakeTheirs => super::syncing::take(s, crate::sync::merge::Take::Theirs),
         other => edits::run(s, other),
     }
 }
@@ -202,6 +211,7 @@ pub fn selected(s: &State) -> Option<String> {
         Screen::Item(i) => Some(i.clone()),
         Screen::Notes(m) => Some(a.notes_of(m).map_or_else(|| m.clone(), |n| n.id.clone())),
         Screen::History(id) | Screen::Detail(id) => Some(id.clone()),
+        Screen::Conflicts => s.sync.conflicts.get(sel).map(|c| c.id.clone()),
         Screen::Search => s
             .search
             .hits

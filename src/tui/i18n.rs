@@ -203,4 +203,41 @@ messages! {
     FSection => "Welke tekst?", "Which text?";
     OpenActionsItem => "Openstaande acties vorige vergadering", "Open follow-ups of the previous meeting";
     HeldOver => "aangehouden punten", "held-over items";
+    ConfirmCreate => "Aanmaken", "Create";
+    ConfirmDuplicate => "Dupliceren als nieuw record", "Duplicate as a new record";
+    // sync
+    Syncing => "synchroniseren…", "syncing…";
+    SyncFetching => "ophalen…", "fetching…";
+    SyncObjects => "objecten", "objects";
+    SyncMerging => "samenvoegen…", "merging…";
+    SyncPushing => "delen…", "pushing…";
+    SyncRetrying => "tussendoor gedeeld door een ander; opnieuw ophalen, poging", "someone pushed meanwhile; fetching again, attempt";
+    SyncAlready => "Er loopt al een synchronisatie.", "A sync is already running.";
+    NotYetShared => "nog niet gedeeld", "not yet shared";
+    ToFetch => "binnen te halen", "to fetch";
+    LastSync => "sync", "synced";
+    NeverSynced => "nog nooit gesynchroniseerd", "never synced";
+    SyncFailed => "sync mislukt", "sync failed";
+    Resolving => "conflict oplossen…", "resolving…";
+    // conflicts
+    Conflicts => "Conflicten", "Conflicts";
+    Conflict1 => "conflict", "conflict";
+    ColField => "Veld", "Field";
+    ColChoice => "Keuze", "Choice";
+    Ours => "Ons", "Ours";
+    Theirs => "Hun", "Theirs";
+    Base => "Basis (voor beide wijzigingen)", "Base (before both changes)";
+    Absent => "(ontbreekt)", "(absent)";
+    ChoiceOpen => "open", "open";
+    ChoiceOurs => "ons", "ours";
+    ChoiceTheirs => "hun", "theirs";
+    ChoiceValue => "eigen waarde", "own value";
+    NoConflicts => "Geen conflicten: alles is samengevoegd.", "No conflicts: everything is merged.";
+    MergeComplete => "Alle conflicten zijn opgelost en samengevoegd. De volgende synchronisatie (S) deelt het resultaat met de andere departementen.", "Every conflict is resolved and merged. The next sync (S) shares the result with the other departments.";
+    ChooseOursTheirs => "Bij dit conflict kies je ons of hun.", "For this conflict choose ours or theirs.";
+    Combine => "Combineren", "Combine";
+    KindText => "beide kanten wijzigden dezelfde regels", "both sides changed the same lines";
+    KindEntryDeleted => "regel verwijderd aan de ene kant, bewerkt aan de andere (de bewerking staat er nog)", "entry removed on one side, edited on the other (the edit is kept)";
+    KindRecordDeleted => "record verwijderd aan de ene kant, bewerkt aan de andere (de bewerking staat er nog)", "record deleted on one side, edited on the other (the edit is kept)";
+    KindUnreadable => "één versie is geen leesbare TOML: kies het hele record", "one version is not readable TOML: choose the whole record";
 }

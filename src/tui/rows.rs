@@ -230,6 +230,7 @@ pub fn len(s: &State, pane: usize) -> usize {
         (History(id), _) => s.history.get(id).map_or(0, Vec::len),
         (Search, _) => s.search.hits.len(),
         (Detail(_), _) => 0,
+        (Conflicts, _) => s.sync.conflicts.len(),
     }
 }
 

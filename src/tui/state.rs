@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use crate::model::{Agenda, Date};
 use crate::store::history::HistoryEntry;
 
-use super::action::Op;
+use super::action::{Op, SyncSnapshot};
 use super::forms::Form;
 use super::i18n::Lang;
 use super::keys::{Ctx, Keymap};
@@ -31,6 +31,8 @@ pub enum Screen {
     Search,
     /// Any other record, shown field by field (id).
     Detail(String),
+    /// The conflicts of a sync, waiting for a choice.
+    Conflicts,
 }
 
 impl Screen {
@@ -45,6 +47,7 @@ impl Screen {
             Screen::History(_) => Ctx::History,
             Screen::Search => Ctx::Search,
             Screen::Detail(_) => Ctx::Detail,
+            Screen::Conflicts => Ctx::Conflicts,
         }
     }
 }
@@ -158,6 +161,12 @@ pub struct State {
     pub hits: Hits,
     pub size: (u16, u16),
     pub quit: bool,
+    /// Ahead/behind, last sync and open conflicts, as last read.
+    pub sync: SyncSnapshot,
+    /// The sync under way: its job and the last progress it reported.
+    pub syncing: Option<(u64, Option<crate::sync::Event>)>,
+    /// Every conflict is resolved and the merge commit made; the next sync pushes it.
+    pub merge_done: bool,
 }
 
 impl State {
@@ -188,6 +197,9 @@ impl State {
             hits: Hits::default(),
             size: (80, 24),
             quit: false,
+            sync: SyncSnapshot::default(),
+            syncing: None,
+            merge_done: false,
         }
     }
 
@@ -210,6 +222,15 @@ impl State {
             self.stack.push(View::new(Screen::Overview));
         }
         self.history.clear();
+    }
+
+    /// Conflicting fields still without a choice.
+    pub fn open_conflicts(&self) -> usize {
+        self.sync
+            .conflicts
+            .iter()
+            .filter(|c| c.resolved.is_none())
+            .count()
     }
 
     pub fn rerun_search(&mut self) {

@@ -34,7 +34,11 @@ pub fn apply(s: &mut State, mut runner: Option<&mut Runner>, a: Action) -> Vec<E
     while let Some(e) = queue.pop() {
         seen.push(e.clone());
         if let (Effect::Run(id, job), Some(r)) = (&e, runner.as_deref_mut()) {
-            let result = r.run(*id, job.clone());
+            let mut progress = Vec::new();
+            let result = r.run_with(*id, job.clone(), &mut |a| progress.push(a));
+            for p in progress {
+                queue.extend(update(s, p));
+            }
             queue.extend(update(s, result));
         }
     }

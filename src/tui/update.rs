@@ -1,24 +1,22 @@
 //! The pure heart of the workbench: `update(&mut State, Action) -> Vec<Effect>`. No I/O here:
 //! git work is asked for as effects and comes back as actions.
 
-use crossterm::event::{
-    KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
-};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::action::{Action, EditTarget, Effect, Job, Op};
 use super::commands;
 use super::forms::FormKey;
 use super::i18n::Msg;
 use super::keys::{Chord, Cmd, Ctx};
-use super::rows;
 use super::state::{Level, Overlay, Screen, State, View};
+use super::syncing;
 use super::widgets::{EditorSave, PickOutcome, Picker, Purpose};
 
 pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
     match action {
         Action::Key(k) if k.kind == KeyEventKind::Release => Vec::new(),
         Action::Key(k) => key(s, &k),
-        Action::Mouse(m) => mouse(s, &m),
+        Action::Mouse(m) => super::mouse::mouse(s, &m),
         Action::Paste(text) => {
             let searching = s.ctx() == Ctx::Search;
             match s.overlays.last_mut() {
@@ -41,6 +39,46 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
         Action::Loaded { agenda, unshared } => {
             s.set_agenda(*agenda);
             s.unshared = unshared;
+            let mut e = history_for_top(s);
+            e.extend(sync_state(s));
+            e
+        }
+        Action::SyncState(snapshot) => {
+            s.sync = *snapshot;
+            Vec::new()
+        }
+        Action::SyncProgress { job, event } => {
+            if let Some((j, last)) = &mut s.syncing
+                && *j == job
+            {
+                *last = Some(event);
+            }
+            Vec::new()
+        }
+        Action::Synced {
+            job,
+            outcome,
+            agenda,
+            unshared,
+            snapshot,
+        } => {
+            s.set_agenda(*agenda);
+            s.unshared = unshared;
+            s.sync = *snapshot;
+            syncing::synced(s, job, outcome);
+            history_for_top(s)
+        }
+        Action::Resolved {
+            job,
+            outcome,
+            agenda,
+            unshared,
+            snapshot,
+        } => {
+            s.set_agenda(*agenda);
+            s.unshared = unshared;
+            s.sync = *snapshot;
+            syncing::resolved(s, job, outcome);
             history_for_top(s)
         }
         Action::Saved {
@@ -69,7 +107,9 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             {
                 s.stack.push(View::new(Screen::Agenda(id)));
             }
-            history_for_top(s)
+            let mut e = history_for_top(s);
+            e.extend(sync_state(s));
+            e
         }
         Action::Failed { job, message } => {
             s.pending.retain(|(j, _)| *j != job);
@@ -114,6 +154,12 @@ pub fn save(s: &mut State, op: Op) -> Vec<Effect> {
     s.pending.push((job, s.t(Msg::Saving).to_string()));
     s.info(Level::Info, s.t(Msg::Saving));
     vec![Effect::Run(job, Job::Save(op))]
+}
+
+/// Ask the worker for ahead/behind and the conflicts (no network).
+pub fn sync_state(s: &mut State) -> Vec<Effect> {
+    let job = s.job_id();
+    vec![Effect::Run(job, Job::SyncState)]
 }
 
 /// The history of the record on top, when that screen shows it and it is not loaded yet.
@@ -176,7 +222,15 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
     match ov {
         Overlay::Help => Vec::new(),
         Overlay::Confirm { text, op } => match k.code {
-            KeyCode::Char('y' | 'j' | 'Y' | 'J') | KeyCode::Enter => save(s, op),
+            KeyCode::Char('y' | 'j' | 'Y' | 'J') | KeyCode::Enter => {
+                // A creation confirmed from its form closes the form too.
+                if matches!(op, Op::Create { .. })
+                    && matches!(s.overlays.last(), Some(Overlay::Form(_)))
+                {
+                    s.overlays.pop();
+                }
+                save(s, op)
+            }
             KeyCode::Char('n' | 'N') | KeyCode::Esc => Vec::new(),
             _ => {
                 s.overlays.push(Overlay::Confirm { text, op });
@@ -203,6 +257,13 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
             }
             FormKey::Cancel => Vec::new(),
             FormKey::Save => match f.to_op(&s.agenda) {
+                // A new record is made only after a yes; No returns to the form.
+                Some(op @ Op::Create { .. }) => {
+                    let text = super::edits::confirm_create(s, &op);
+                    s.overlays.push(Overlay::Form(f));
+                    s.overlays.push(Overlay::Confirm { text, op });
+                    Vec::new()
+                }
                 Some(op) => save(s, op),
                 None => {
                     if f.error.is_none() {
@@ -242,10 +303,19 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
             KeyCode::Esc => Vec::new(),
             KeyCode::Char('s') if ctrl => {
                 let text = e.text();
+                if let EditorSave::Resolve { record, field } = e.save {
+                    return syncing::resolve(
+                        s,
+                        record,
+                        field,
+                        crate::sync::merge::Take::Value(text),
+                    );
+                }
                 if text.trim_end() == e.original.trim_end() {
                     return Vec::new();
                 }
                 let op = match e.save {
+                    EditorSave::Resolve { .. } => return Vec::new(),
                     EditorSave::Field { id, field } => Op::Set {
                         id,
                         fields: vec![(field, text)],
@@ -291,44 +361,5 @@ fn overlay_key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
         },
-    }
-}
-
-fn mouse(s: &mut State, m: &MouseEvent) -> Vec<Effect> {
-    if !s.overlays.is_empty() {
-        return Vec::new();
-    }
-    match m.kind {
-        MouseEventKind::ScrollDown => commands::run(s, Cmd::Down),
-        MouseEventKind::ScrollUp => commands::run(s, Cmd::Up),
-        MouseEventKind::Down(MouseButton::Left) => {
-            let (x, y) = (m.column, m.row);
-            if let Some((_, cmd)) = s.hits.tabs.iter().find(|(r, _)| r.contains((x, y).into())) {
-                return commands::run(s, *cmd);
-            }
-            let Some((r, pane, offset)) = s
-                .hits
-                .lists
-                .iter()
-                .find(|(r, _, _)| r.contains((x, y).into()))
-                .copied()
-            else {
-                return Vec::new();
-            };
-            let row = offset + usize::from(y - r.y);
-            if row >= rows::len(s, pane) {
-                return Vec::new();
-            }
-            let v = s.view_mut();
-            let again = v.pane == pane && v.sel[pane] == row;
-            v.pane = pane;
-            v.sel[pane] = row;
-            if again {
-                commands::run(s, Cmd::Open)
-            } else {
-                Vec::new()
-            }
-        }
-        _ => Vec::new(),
     }
 }

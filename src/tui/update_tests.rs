@@ -5,12 +5,15 @@ use crate::model::agenda::LoadedFile;
 use crate::model::parse::parse_record;
 use crate::model::{Agenda, Date, Kind};
 
-use super::action::{Action, Effect, Job, Op};
+use super::action::{Action, Effect, Job, Op, ResolvedOutcome, SyncFailure, SyncSnapshot};
 use super::i18n::Lang;
 use super::keys::Keymap;
+use super::state::Level;
 use super::state::{Overlay, Screen, State, StatusFilter};
 use super::testing::{apply, press};
 use super::theme::Theme;
+use crate::sync::SyncStatus;
+use crate::sync::conflicts::{ChangedBy, FieldConflict};
 
 /// The bundled example, parsed in memory.
 fn agenda() -> Agenda {
@@ -166,11 +169,20 @@ fn forms_check_fields_and_do_not_save_when_wrong() {
         panic!("form closed")
     };
     assert!(f.fields[1].error.is_some());
+    // A new record asks first; No returns to the form with everything typed.
     let effects = press(
         &mut s,
         None,
         "end ctrl-j \"EZK/DE\" tab tab \"medio april\" ctrl-s",
     );
+    assert!(saves(&effects).is_empty());
+    assert!(
+        matches!(s.overlays.last(), Some(Overlay::Confirm { text, .. }) if text.contains("Iets"))
+    );
+    press(&mut s, None, "n");
+    assert!(matches!(s.overlays.last(), Some(Overlay::Form(_))));
+    let effects = press(&mut s, None, "ctrl-s y");
+    assert!(s.overlays.is_empty(), "the form closes with the yes");
     match &saves(&effects)[..] {
         [
             Op::Create {
@@ -201,4 +213,257 @@ fn undo_needs_an_own_change_and_confirmation() {
             commit: "abc".into()
         }]
     );
+}
+
+fn conflict(field: &str, kind: crate::sync::merge::ConflictKind) -> FieldConflict {
+    let by = |dept: &str| ChangedBy {
+        department: dept.into(),
+        author: format!("Secretariaat {dept}"),
+        email: String::new(),
+        time: 1_611_136_800,
+        commit: "c0ffee".into(),
+    };
+    FieldConflict {
+        path: "actions/a-1.toml".into(),
+        id: "a-1".into(),
+        kind: Some("action".into()),
+        field: field.into(),
+        conflict: kind,
+        base: Some("open".into()),
+        ours: Some("gereed".into()),
+        theirs: Some("vervallen".into()),
+        ours_by: Some(by("EZK")),
+        theirs_by: Some(by("BZK")),
+        resolved: None,
+    }
+}
+
+fn snapshot(conflicts: Vec<FieldConflict>, ahead: usize, behind: usize) -> Box<SyncSnapshot> {
+    Box::new(SyncSnapshot {
+        status: Some(SyncStatus {
+            ahead,
+            behind,
+            open_conflicts: conflicts.len(),
+            ..SyncStatus::default()
+        }),
+        conflicts,
+        offset_minutes: 60,
+    })
+}
+
+fn jobs(effects: &[Effect]) -> Vec<Job> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Run(_, j) => Some(j.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn sync_runs_on_the_worker_with_progress_and_plain_errors() {
+    let mut s = state();
+    apply(&mut s, None, Action::SyncState(snapshot(Vec::new(), 3, 2)));
+    let line = super::testing::render(&mut s, 100, 24);
+    let status = line.lines().last().unwrap_or("");
+    assert!(
+        status.contains("3 wijzigingen nog niet gedeeld") && status.contains("2 binnen te halen"),
+        "{status}"
+    );
+    assert!(status.contains("nog nooit gesynchroniseerd"), "{status}");
+    // S starts one sync; a second S while it runs does not start another.
+    let effects = press(&mut s, None, "S");
+    assert_eq!(jobs(&effects), vec![Job::Sync]);
+    let job = s.syncing.as_ref().map(|(j, _)| *j).expect("syncing");
+    assert!(jobs(&press(&mut s, None, "S")).is_empty());
+    apply(
+        &mut s,
+        None,
+        Action::SyncProgress {
+            job,
+            event: crate::sync::Event::Fetch {
+                received_objects: 12,
+                total_objects: 40,
+                indexed_deltas: 0,
+                total_deltas: 0,
+                received_bytes: 0,
+            },
+        },
+    );
+    let screen = super::testing::render(&mut s, 80, 24);
+    assert!(screen.contains("ophalen… 12/40 objecten"), "{screen}");
+    // The UI keeps working meanwhile.
+    press(&mut s, None, "2 j");
+    assert_eq!(s.view().screen, Screen::Actions);
+    apply(
+        &mut s,
+        None,
+        Action::SyncProgress {
+            job,
+            event: crate::sync::Event::Retrying(1),
+        },
+    );
+    assert!(super::testing::render(&mut s, 80, 24).contains("opnieuw ophalen, poging 1"));
+    let agenda = Box::new(s.agenda.clone());
+    let effects = apply(
+        &mut s,
+        None,
+        Action::Synced {
+            job,
+            outcome: Err(SyncFailure::Unreachable {
+                url: "https://git.example.invalid/overleg.git".into(),
+                detail: "connection refused".into(),
+            }),
+            agenda,
+            unshared: Some(3),
+            snapshot: snapshot(Vec::new(), 3, 0),
+        },
+    );
+    assert!(effects.is_empty());
+    assert!(s.syncing.is_none());
+    let Some((Level::Error, m)) = &s.message else {
+        panic!("{:?}", s.message)
+    };
+    assert!(
+        m.contains("niet bereikbaar") && m.contains("bewaard"),
+        "{m}"
+    );
+    s.lang = Lang::En;
+    s.info(
+        Level::Error,
+        super::syncing::failure_text(
+            Lang::En,
+            &SyncFailure::Auth {
+                url: "https://x.invalid".into(),
+                detail: "401".into(),
+            },
+        ),
+    );
+    assert!(matches!(&s.message, Some((_, m)) if m.contains("authentication failed")));
+    // A sync that worked says what it did, and the palette knows the command.
+    s.lang = Lang::Nl;
+    let (job, agenda) = (press(&mut s, None, "S"), Box::new(s.agenda.clone()));
+    let Some(Effect::Run(job, _)) = job.first().cloned() else {
+        panic!("no job")
+    };
+    apply(
+        &mut s,
+        None,
+        Action::Synced {
+            job,
+            outcome: Ok(crate::sync::SyncReport {
+                incoming: 4,
+                pushed: true,
+                ..Default::default()
+            }),
+            agenda,
+            unshared: Some(0),
+            snapshot: snapshot(Vec::new(), 0, 0),
+        },
+    );
+    assert!(
+        matches!(&s.message, Some((Level::Ok, m)) if m.contains("4 bestanden binnengehaald, gedeeld")),
+        "{:?}",
+        s.message
+    );
+    let effects = press(&mut s, None, ": \"sync\" enter");
+    assert_eq!(jobs(&effects), vec![Job::Sync]);
+}
+
+#[test]
+fn conflicts_are_chosen_with_keys_and_the_merge_completes() {
+    use crate::sync::merge::{ConflictKind, Take};
+    let mut s = state();
+    let list = vec![
+        conflict("status", ConflictKind::Value),
+        conflict("description", ConflictKind::Text),
+        conflict("*", ConflictKind::Unreadable),
+    ];
+    apply(&mut s, None, Action::SyncState(snapshot(list, 1, 1)));
+    let overview = super::testing::render(&mut s, 80, 24);
+    assert!(
+        overview.contains("3 conflicten bij synchroniseren wachten op een keuze — druk c"),
+        "{overview}"
+    );
+    press(&mut s, None, "c");
+    assert_eq!(s.view().screen, Screen::Conflicts);
+    let screen = super::testing::render(&mut s, 80, 24);
+    assert!(
+        screen.contains("Ons EZK") && screen.contains("Hun BZK"),
+        "{screen}"
+    );
+    assert!(screen.contains("gereed") && screen.contains("vervallen"));
+    // o and t take a side of the selected field, on the worker.
+    let take = |effects: &[Effect]| match jobs(effects).as_slice() {
+        [Job::Resolve { field, take, .. }] => (field.clone(), take.clone()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        take(&press(&mut s, None, "o")),
+        ("status".into(), Take::Ours)
+    );
+    assert_eq!(
+        take(&press(&mut s, None, "j t")),
+        ("description".into(), Take::Theirs)
+    );
+    // e edits a combination: a text starts as both versions.
+    press(&mut s, None, "e");
+    let Some(Overlay::Editor(e)) = s.overlays.last() else {
+        panic!("no editor")
+    };
+    assert_eq!(e.text(), "gereed\n\nvervallen");
+    let effects = press(&mut s, None, "ctrl-a \"Beide: \" ctrl-s");
+    let (field, chosen) = take(&effects);
+    assert_eq!(field, "description");
+    assert!(matches!(chosen, Take::Value(v) if v.starts_with("Beide: gereed")));
+    assert!(s.overlays.is_empty());
+    // A whole-record conflict is ours or theirs only.
+    press(&mut s, None, "j e");
+    assert!(s.overlays.is_empty());
+    assert!(matches!(&s.message, Some((_, m)) if m.contains("ons of hun")));
+    // The last choice completes the merge; the screen and the overview say the next sync shares.
+    let agenda = Box::new(s.agenda.clone());
+    apply(
+        &mut s,
+        None,
+        Action::Resolved {
+            job: 99,
+            outcome: Ok(ResolvedOutcome {
+                field: "*".into(),
+                remaining: 0,
+                completed: true,
+            }),
+            agenda,
+            unshared: Some(2),
+            snapshot: snapshot(Vec::new(), 2, 0),
+        },
+    );
+    assert!(s.merge_done);
+    let screen = super::testing::render(&mut s, 80, 24);
+    assert!(screen.contains("Alle conflicten zijn opgelost"), "{screen}");
+    press(&mut s, None, "1");
+    let overview = super::testing::render(&mut s, 80, 24);
+    assert!(
+        overview.contains("Samenvoegen voltooid — druk S"),
+        "{overview}"
+    );
+}
+
+#[test]
+fn duplicate_asks_first() {
+    let mut s = state();
+    let effects = press(&mut s, None, "2 y");
+    assert!(saves(&effects).is_empty());
+    assert!(
+        matches!(s.overlays.last(), Some(Overlay::Confirm { text, .. }) if text.starts_with("Dupliceren"))
+    );
+    let effects = press(&mut s, None, "y");
+    assert!(matches!(
+        &saves(&effects)[..],
+        [Op::Create {
+            kind: Kind::Action,
+            ..
+        }]
+    ));
 }

@@ -125,6 +125,8 @@ impl Picker {
 pub enum EditorSave {
     /// A field of a record (`annotation.advies`, `description`, `decisions[d-1].text`).
     Field { id: String, field: String },
+    /// A combination typed for a sync conflict (record path, field as `conflicts` shows it).
+    Resolve { record: String, field: String },
     /// The summary of an item in the notes of a meeting.
     Summary {
         meeting: String,

@@ -14,7 +14,8 @@ use crate::ops;
 use crate::store::write::{Change, Saved};
 use crate::store::{Result, Store, StoreError};
 
-use super::action::{Action, Job, Op};
+use super::action::{Action, Job, Op, ResolvedOutcome, SyncFailure, SyncSnapshot};
+use crate::sync::{self, SyncError, SyncOptions, conflicts};
 
 fn rejected(m: impl Into<String>) -> StoreError {
     StoreError::Rejected(m.into())
@@ -49,7 +50,81 @@ impl Runner {
     }
 
     pub fn run(&mut self, job_id: u64, job: Job) -> Action {
+        self.run_with(job_id, job, &mut |_| {})
+    }
+
+    /// Ahead/behind, last sync and open conflicts (no network).
+    pub fn snapshot(&self) -> SyncSnapshot {
+        let offset_minutes = git2::Signature::now("overleg", "overleg@invalid")
+            .map(|s| s.when().offset_minutes())
+            .unwrap_or(0);
+        SyncSnapshot {
+            status: sync::status(&self.store).ok(),
+            conflicts: conflicts::list(&self.store).unwrap_or_default(),
+            offset_minutes,
+        }
+    }
+
+    /// Run a job; a sync reports its progress through `progress` as it goes (at most a few
+    /// times a second for the object counts), then the result is returned.
+    pub fn run_with(&mut self, job_id: u64, job: Job, progress: &mut dyn FnMut(Action)) -> Action {
         match job {
+            Job::SyncState => Action::SyncState(Box::new(self.snapshot())),
+            Job::Sync => {
+                let mut last: Option<std::time::Instant> = None;
+                let mut report = |e: &sync::Event| {
+                    let counting = match e {
+                        sync::Event::Fetch {
+                            received_objects,
+                            total_objects,
+                            ..
+                        } => received_objects < total_objects,
+                        sync::Event::Push { current, total, .. } => current < total,
+                        _ => false,
+                    };
+                    if counting
+                        && last.is_some_and(|t| t.elapsed() < std::time::Duration::from_millis(80))
+                    {
+                        return;
+                    }
+                    last = Some(std::time::Instant::now());
+                    progress(Action::SyncProgress {
+                        job: job_id,
+                        event: e.clone(),
+                    });
+                };
+                let outcome =
+                    sync::sync(&self.store, &SyncOptions::default(), &mut report).map_err(failure);
+                self.agenda = self.store.load();
+                Action::Synced {
+                    job: job_id,
+                    outcome,
+                    agenda: Box::new(self.agenda.clone()),
+                    unshared: self.store.unshared().ok().flatten(),
+                    snapshot: Box::new(self.snapshot()),
+                }
+            }
+            Job::Resolve {
+                record,
+                field,
+                take,
+            } => {
+                let outcome = conflicts::resolve(&self.store, &record, &field, take)
+                    .map(|r| ResolvedOutcome {
+                        field: r.field,
+                        remaining: r.remaining,
+                        completed: r.completed,
+                    })
+                    .map_err(|e| e.to_string());
+                self.agenda = self.store.load();
+                Action::Resolved {
+                    job: job_id,
+                    outcome,
+                    agenda: Box::new(self.agenda.clone()),
+                    unshared: self.store.unshared().ok().flatten(),
+                    snapshot: Box::new(self.snapshot()),
+                }
+            }
             Job::Reload => {
                 self.agenda = self.store.load();
                 Action::Loaded {
@@ -235,6 +310,21 @@ impl Runner {
     }
 }
 
+/// Sort a sync error so the workbench can say it plainly.
+fn failure(e: SyncError) -> SyncFailure {
+    match e {
+        SyncError::Unreachable { url, detail } => SyncFailure::Unreachable { url, detail },
+        SyncError::Auth { url, detail } => SyncFailure::Auth { url, detail },
+        SyncError::Dirty(files) => SyncFailure::Dirty(files),
+        SyncError::Markers(files) => {
+            SyncFailure::Markers(files.into_iter().map(|(f, l)| format!("{f}:{l}")).collect())
+        }
+        SyncError::NoRemote(r) => SyncFailure::NoRemote(r),
+        SyncError::Busy(n) => SyncFailure::Busy(n),
+        other => SyncFailure::Other(other.to_string()),
+    }
+}
+
 /// Start the worker thread on the repository at `root`; jobs go in, actions come out.
 pub fn spawn(
     root: PathBuf,
@@ -257,7 +347,9 @@ pub fn spawn(
             agenda: Agenda::default(),
         };
         while let Ok((id, job)) = jobs.recv() {
-            let result = runner.run(id, job);
+            let result = runner.run_with(id, job, &mut |a| {
+                let _ = out.send(a);
+            });
             if out.send(result).is_err() {
                 break;
             }

@@ -4,6 +4,7 @@
 
 mod actions;
 mod agenda;
+mod conflicts;
 mod detail;
 mod dialogs;
 mod history;
@@ -54,6 +55,7 @@ pub fn draw(f: &mut Frame, s: &State) -> Hits {
             Screen::History(id) => history::draw(f, s, id, body, &mut hits),
             Screen::Search => search::draw(f, s, body, &mut hits),
             Screen::Detail(id) => detail::draw(f, s, id, body),
+            Screen::Conflicts => conflicts::draw(f, s, body, &mut hits),
         }
     }
     status(f, s, bottom);
@@ -127,6 +129,7 @@ fn crumbs(s: &State) -> String {
             Screen::History(_) => s.t(Msg::History).to_lowercase(),
             Screen::Detail(id) => a.reference(id),
             Screen::Actions => s.t(Msg::Actions).to_lowercase(),
+            Screen::Conflicts => s.t(Msg::Conflicts).to_lowercase(),
             _ => String::new(),
         })
         .collect();
@@ -136,8 +139,10 @@ fn crumbs(s: &State) -> String {
 fn status(f: &mut Frame, s: &State, area: Rect) {
     let th = &s.theme;
     f.render_widget(Block::default().style(th.status), area);
-    let (style, left) = if !s.pending.is_empty() {
-        (th.status, format!(" ⟳ {}", s.t(Msg::Saving)))
+    let (style, left) = if let Some(p) = super::syncing::progress_text(s) {
+        (th.status, format!(" ⟳ {p}"))
+    } else if let Some((_, what)) = s.pending.last() {
+        (th.status, format!(" ⟳ {what}"))
     } else {
         match &s.message {
             Some((Level::Error, m)) => (
@@ -149,17 +154,24 @@ fn status(f: &mut Frame, s: &State, area: Rect) {
             None => (th.status, String::new()),
         }
     };
-    let right = match s.unshared {
-        Some(0) | None => format!(" ? {} ", s.t(Msg::Help).to_lowercase()),
-        Some(n) => format!(
-            " {n} {} {} · ? {} ",
-            s.t(if n == 1 { Msg::Change1 } else { Msg::Changes }),
-            s.t(Msg::Unshared),
-            s.t(Msg::Help).to_lowercase()
-        ),
-    };
-    let rw = right.width().min(usize::from(area.width));
-    let lw = usize::from(area.width).saturating_sub(rw);
+    // The sync state always shows: as many words as fit next to the message.
+    let width = usize::from(area.width);
+    let help = format!("? {}", s.t(Msg::Help).to_lowercase());
+    let room = width.saturating_sub(left.width().min(width / 2));
+    let right = super::syncing::status_parts(s)
+        .into_iter()
+        .map(|p| {
+            if p.is_empty() {
+                format!(" {help} ")
+            } else {
+                format!(" {p} · {help} ")
+            }
+        })
+        .chain([format!(" {help} ")])
+        .find(|r| r.width() <= room)
+        .unwrap_or_default();
+    let rw = right.width().min(width);
+    let lw = width.saturating_sub(rw);
     let line = Line::from(vec![
         Span::styled(format!("{:<lw$}", fit(&left, lw)), style),
         Span::styled(fit(&right, rw), th.status),

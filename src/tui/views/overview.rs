@@ -4,16 +4,67 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Row};
+use ratatui::widgets::{Cell, Paragraph, Row};
 
 use super::{clean, empty, pane_block, table, tick};
 use crate::model::agenda::{is_overdue, meeting_when};
-use crate::tui::i18n::Msg;
+use crate::tui::i18n::{Lang, Msg};
+use crate::tui::keys::{Cmd, Ctx};
 use crate::tui::rows;
 use crate::tui::state::{Hits, State};
 
+/// A line that cannot be missed while conflicts wait for a choice, or while a finished merge
+/// waits to be shared.
+fn banner(s: &State) -> Option<String> {
+    let open = s.open_conflicts();
+    let key = |cmd: Cmd| {
+        s.keymap
+            .keys_for(Ctx::Overview, cmd)
+            .first()
+            .map(|k| k.label())
+            .unwrap_or_else(|| format!(":{}", cmd.name()))
+    };
+    if open > 0 {
+        Some(match s.lang {
+            Lang::Nl => format!(
+                "⚠ {open} conflicten bij synchroniseren wachten op een keuze — druk {} (Conflicten)",
+                key(Cmd::GoConflicts)
+            ),
+            Lang::En => format!(
+                "⚠ {open} sync conflicts wait for a choice — press {} (Conflicts)",
+                key(Cmd::GoConflicts)
+            ),
+        })
+    } else if s.merge_done {
+        Some(match s.lang {
+            Lang::Nl => format!(
+                "✓ Samenvoegen voltooid — druk {} om het resultaat te delen",
+                key(Cmd::Sync)
+            ),
+            Lang::En => format!(
+                "✓ Merge complete — press {} to share the result",
+                key(Cmd::Sync)
+            ),
+        })
+    } else {
+        None
+    }
+}
+
 pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
     let th = &s.theme;
+    let area = match banner(s) {
+        Some(text) if area.height > 4 => {
+            let [b, rest] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+            f.render_widget(
+                Paragraph::new(super::fit(&text, usize::from(b.width))).style(th.banner),
+                b,
+            );
+            rest
+        }
+        _ => area,
+    };
     let meetings = rows::upcoming(s);
     let mine = rows::my_open(s);
     let top_h = (meetings.len() as u16 + 3).min((area.height / 2).max(4));
