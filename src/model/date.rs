@@ -169,8 +169,15 @@ impl Date {
 
     /// "8 feb 2021"
     pub fn short_nl(self) -> String {
-        let m = MONTHS_NL[usize::from(self.month - 1)];
-        format!("{} {} {}", self.day, m.get(..3).unwrap_or(m), self.year)
+        const SHORT: [&str; 12] = [
+            "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
+        ];
+        format!(
+            "{} {} {}",
+            self.day,
+            SHORT[usize::from(self.month - 1)],
+            self.year
+        )
     }
 
     pub fn long_en(self) -> String {
