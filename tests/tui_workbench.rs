@@ -54,7 +54,7 @@ fn fixture() -> Fixture {
         Date::new(2021, 1, 20).expect("date"),
     );
     state.dept = "EZK".into();
-    let agenda = Box::new(runner.agenda.clone());
+    let agenda = overleg::tui::state::Loaded::of(&runner.agenda);
     apply(
         &mut state,
         Some(&mut runner),

@@ -4,7 +4,7 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::model::{Agenda, Kind};
+use crate::model::Kind;
 use crate::store::history::HistoryEntry;
 use crate::sync::conflicts::FieldConflict;
 use crate::sync::merge::Take;
@@ -18,7 +18,7 @@ pub enum Action {
     Resize(u16, u16),
     /// The agenda as read from disk (at start and after `Reload`).
     Loaded {
-        agenda: Box<Agenda>,
+        agenda: super::state::Loaded,
         unshared: Option<usize>,
     },
     /// A change became a commit; the agenda is re-read from disk.
@@ -26,7 +26,7 @@ pub enum Action {
         job: u64,
         summary: String,
         commit: String,
-        agenda: Box<Agenda>,
+        agenda: super::state::Loaded,
         unshared: Option<usize>,
         /// The id of a record the change created, to select it.
         created: Option<String>,
@@ -52,7 +52,7 @@ pub enum Action {
     Synced {
         job: u64,
         outcome: Result<SyncReport, SyncFailure>,
-        agenda: Box<Agenda>,
+        agenda: super::state::Loaded,
         unshared: Option<usize>,
         snapshot: Box<SyncSnapshot>,
     },
@@ -60,7 +60,7 @@ pub enum Action {
     Resolved {
         job: u64,
         outcome: Result<ResolvedOutcome, String>,
-        agenda: Box<Agenda>,
+        agenda: super::state::Loaded,
         unshared: Option<usize>,
         snapshot: Box<SyncSnapshot>,
     },

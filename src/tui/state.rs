@@ -133,9 +133,31 @@ pub struct Hits {
     pub tabs: Vec<(ratatui::layout::Rect, super::keys::Cmd)>,
 }
 
+/// An agenda as loaded by the worker, with its search index: both are built off the UI
+/// thread (at 100,000 records the index alone takes most of a second) and shared, not copied.
+#[derive(Clone)]
+pub struct Loaded {
+    pub agenda: std::sync::Arc<Agenda>,
+    pub index: std::sync::Arc<Vec<Entry>>,
+}
+
+impl Loaded {
+    pub fn of(agenda: &std::sync::Arc<Agenda>) -> Loaded {
+        Loaded {
+            agenda: agenda.clone(),
+            index: std::sync::Arc::new(search::index(agenda)),
+        }
+    }
+
+    /// For tests and the first frame.
+    pub fn new(agenda: Agenda) -> Loaded {
+        Loaded::of(&std::sync::Arc::new(agenda))
+    }
+}
+
 pub struct State {
-    pub agenda: Agenda,
-    pub index: Vec<Entry>,
+    pub agenda: std::sync::Arc<Agenda>,
+    pub index: std::sync::Arc<Vec<Entry>>,
     pub loaded: bool,
     pub lang: Lang,
     pub keymap: Keymap,
@@ -172,8 +194,8 @@ pub struct State {
 impl State {
     pub fn new(lang: Lang, theme: Theme, keymap: Keymap, today: Date) -> State {
         State {
-            agenda: Agenda::default(),
-            index: Vec::new(),
+            agenda: std::sync::Arc::new(Agenda::default()),
+            index: std::sync::Arc::new(Vec::new()),
             loaded: false,
             lang,
             keymap,
@@ -204,9 +226,9 @@ impl State {
     }
 
     /// Replace the agenda (after a load or a save) and everything derived from it.
-    pub fn set_agenda(&mut self, agenda: Agenda) {
-        self.agenda = agenda;
-        self.index = search::index(&self.agenda);
+    pub fn set_agenda(&mut self, loaded: Loaded) {
+        self.agenda = loaded.agenda;
+        self.index = loaded.index;
         self.loaded = true;
         self.marked.retain(|id| self.agenda.kind_of(id).is_some());
         self.rerun_search();

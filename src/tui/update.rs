@@ -37,7 +37,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             Vec::new()
         }
         Action::Loaded { agenda, unshared } => {
-            s.set_agenda(*agenda);
+            s.set_agenda(agenda);
             s.unshared = unshared;
             let mut e = history_for_top(s);
             e.extend(sync_state(s));
@@ -62,7 +62,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             unshared,
             snapshot,
         } => {
-            s.set_agenda(*agenda);
+            s.set_agenda(agenda);
             s.unshared = unshared;
             s.sync = *snapshot;
             syncing::synced(s, job, outcome);
@@ -75,7 +75,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             unshared,
             snapshot,
         } => {
-            s.set_agenda(*agenda);
+            s.set_agenda(agenda);
             s.unshared = unshared;
             s.sync = *snapshot;
             syncing::resolved(s, job, outcome);
@@ -91,7 +91,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             undoable,
         } => {
             s.pending.retain(|(j, _)| *j != job);
-            s.set_agenda(*agenda);
+            s.set_agenda(agenda);
             s.unshared = unshared;
             s.last_own = undoable.then(|| (commit, summary.clone()));
             // The department is on screen already; the status line has little room.

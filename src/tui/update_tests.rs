@@ -46,7 +46,7 @@ fn state() -> State {
         &mut s,
         None,
         Action::Loaded {
-            agenda: Box::new(agenda()),
+            agenda: crate::tui::state::Loaded::new(agenda()),
             unshared: Some(0),
         },
     );
@@ -305,7 +305,7 @@ fn sync_runs_on_the_worker_with_progress_and_plain_errors() {
         },
     );
     assert!(super::testing::render(&mut s, 80, 24).contains("opnieuw ophalen, poging 1"));
-    let agenda = Box::new(s.agenda.clone());
+    let agenda = crate::tui::state::Loaded::of(&s.agenda);
     let effects = apply(
         &mut s,
         None,
@@ -343,7 +343,10 @@ fn sync_runs_on_the_worker_with_progress_and_plain_errors() {
     assert!(matches!(&s.message, Some((_, m)) if m.contains("authentication failed")));
     // A sync that worked says what it did, and the palette knows the command.
     s.lang = Lang::Nl;
-    let (job, agenda) = (press(&mut s, None, "S"), Box::new(s.agenda.clone()));
+    let (job, agenda) = (
+        press(&mut s, None, "S"),
+        crate::tui::state::Loaded::of(&s.agenda),
+    );
     let Some(Effect::Run(job, _)) = job.first().cloned() else {
         panic!("no job")
     };
@@ -423,7 +426,7 @@ fn conflicts_are_chosen_with_keys_and_the_merge_completes() {
     assert!(s.overlays.is_empty());
     assert!(matches!(&s.message, Some((_, m)) if m.contains("ons of hun")));
     // The last choice completes the merge; the screen and the overview say the next sync shares.
-    let agenda = Box::new(s.agenda.clone());
+    let agenda = crate::tui::state::Loaded::of(&s.agenda);
     apply(
         &mut s,
         None,

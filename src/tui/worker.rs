@@ -40,13 +40,16 @@ fn check_text(kind: Kind, path: &str, text: &str) -> Result<()> {
 /// Runs jobs against one repository. Used by the worker thread and, directly, by tests.
 pub struct Runner {
     pub store: Store,
-    pub agenda: Agenda,
+    pub agenda: std::sync::Arc<Agenda>,
 }
 
 impl Runner {
     pub fn new(store: Store) -> Runner {
         let agenda = store.load();
-        Runner { store, agenda }
+        Runner {
+            store,
+            agenda: std::sync::Arc::new(agenda),
+        }
     }
 
     pub fn run(&mut self, job_id: u64, job: Job) -> Action {
@@ -95,11 +98,11 @@ impl Runner {
                 };
                 let outcome =
                     sync::sync(&self.store, &SyncOptions::default(), &mut report).map_err(failure);
-                self.agenda = self.store.load();
+                self.agenda = std::sync::Arc::new(self.store.load());
                 Action::Synced {
                     job: job_id,
                     outcome,
-                    agenda: Box::new(self.agenda.clone()),
+                    agenda: super::state::Loaded::of(&self.agenda),
                     unshared: self.store.unshared().ok().flatten(),
                     snapshot: Box::new(self.snapshot()),
                 }
@@ -116,19 +119,19 @@ impl Runner {
                         completed: r.completed,
                     })
                     .map_err(|e| e.to_string());
-                self.agenda = self.store.load();
+                self.agenda = std::sync::Arc::new(self.store.load());
                 Action::Resolved {
                     job: job_id,
                     outcome,
-                    agenda: Box::new(self.agenda.clone()),
+                    agenda: super::state::Loaded::of(&self.agenda),
                     unshared: self.store.unshared().ok().flatten(),
                     snapshot: Box::new(self.snapshot()),
                 }
             }
             Job::Reload => {
-                self.agenda = self.store.load();
+                self.agenda = std::sync::Arc::new(self.store.load());
                 Action::Loaded {
-                    agenda: Box::new(self.agenda.clone()),
+                    agenda: super::state::Loaded::of(&self.agenda),
                     unshared: self.store.unshared().ok().flatten(),
                 }
             }
@@ -142,15 +145,15 @@ impl Runner {
             Job::Save(op) => {
                 let undoable = !matches!(op, Op::Undo { .. });
                 // Always from the files as they are now: another program may have changed them.
-                self.agenda = self.store.load();
+                self.agenda = std::sync::Arc::new(self.store.load());
                 let result = self.save(op);
-                self.agenda = self.store.load();
+                self.agenda = std::sync::Arc::new(self.store.load());
                 match result {
                     Ok((saved, created)) => Action::Saved {
                         job: job_id,
                         summary: saved.summary,
                         commit: saved.commit,
-                        agenda: Box::new(self.agenda.clone()),
+                        agenda: super::state::Loaded::of(&self.agenda),
                         unshared: self.store.unshared().ok().flatten(),
                         created,
                         undoable,
@@ -344,7 +347,7 @@ pub fn spawn(
         };
         let mut runner = Runner {
             store,
-            agenda: Agenda::default(),
+            agenda: std::sync::Arc::new(Agenda::default()),
         };
         while let Ok((id, job)) = jobs.recv() {
             let result = runner.run_with(id, job, &mut |a| {
