@@ -55,29 +55,14 @@ impl Screen {
     }
 }
 
-#[test]
-fn search_change_status_add_decision_quit() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).expect("home");
-    let demo = tmp.path().join("demo");
-    let mut setup = Command::new(BIN);
-    setup.args(["demo", "--dir"]).arg(&demo).arg("--no-open");
-    isolated(&mut setup, &home);
-    let out = setup.output().expect("demo");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let repo = demo.join("ezk");
-    let before = git2::Repository::open(&repo)
-        .expect("repo")
-        .head()
-        .expect("head")
-        .target()
-        .expect("oid");
-
+/// The workbench in a 80×24 pseudo-terminal, on `repo`, with `extra` environment.
+fn start(
+    cwd: &Path,
+    home: &Path,
+    repo: &Path,
+    extra: &[(&str, String)],
+) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    let tmp_path = cwd;
     let pty = native_pty_system();
     let pair = pty
         .openpty(PtySize {
@@ -89,8 +74,8 @@ fn search_change_status_add_decision_quit() {
         .expect("pty");
     let mut cmd = CommandBuilder::new(BIN);
     cmd.args(["--lang", "nl", "--theme", "dark", "--repo"]);
-    cmd.arg(&repo);
-    cmd.cwd(tmp.path());
+    cmd.arg(repo);
+    cmd.cwd(tmp_path);
     for (k, v) in [
         ("HOME", home.to_string_lossy().to_string()),
         (
@@ -105,9 +90,12 @@ fn search_change_status_add_decision_quit() {
     ] {
         cmd.env(k, v);
     }
+    for (k, v) in extra {
+        cmd.env(k, v);
+    }
     cmd.env_remove("NO_COLOR");
     cmd.env_remove("OVERLEG_DEPARTMENT");
-    let mut child = pair.slave.spawn_command(cmd).expect("spawn");
+    let child = pair.slave.spawn_command(cmd).expect("spawn");
     drop(pair.slave);
 
     let parser = Arc::new(Mutex::new(vt100::Parser::new(
@@ -145,6 +133,34 @@ fn search_change_status_add_decision_quit() {
         writer,
     };
 
+    (screen, child)
+}
+
+#[test]
+fn search_change_status_add_decision_quit() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let demo = tmp.path().join("demo");
+    let mut setup = Command::new(BIN);
+    setup.args(["demo", "--dir"]).arg(&demo).arg("--no-open");
+    isolated(&mut setup, &home);
+    let out = setup.output().expect("demo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let repo = demo.join("ezk");
+    let before = git2::Repository::open(&repo)
+        .expect("repo")
+        .head()
+        .expect("head")
+        .target()
+        .expect("oid");
+
+    let (screen, mut child) = start(tmp.path(), &home, &repo, &[]);
+    let parser = screen.parser.clone();
     screen.wait_for("Komende vergaderingen");
     assert!(parser.lock().expect("parser").screen().alternate_screen());
     // 1. search for a follow-up and open it in the follow-ups list
@@ -240,4 +256,82 @@ fn search_change_status_add_decision_quit() {
     let notes =
         std::fs::read_to_string(repo.join("notes/n-beraad-2021-02-08.toml")).expect("notes");
     assert!(notes.contains("De leden stemmen in met de aanpak."));
+}
+
+#[test]
+fn a_panic_restores_the_terminal_logs_and_keeps_the_text_being_typed() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let demo = tmp.path().join("demo");
+    let mut setup = Command::new(BIN);
+    setup.args(["demo", "--dir"]).arg(&demo).arg("--no-open");
+    isolated(&mut setup, &home);
+    assert!(setup.output().expect("demo").status.success());
+    let repo = demo.join("ezk");
+    let state = home.join("state");
+    let env = [
+        ("OVERLEG_CRASH_KEY", "§".to_string()),
+        ("XDG_STATE_HOME", state.to_string_lossy().to_string()),
+    ];
+    let (screen, mut child) = start(tmp.path(), &home, &repo, &env);
+    screen.wait_for("Komende vergaderingen");
+    screen.send("2");
+    screen.wait_for("Acties (");
+    screen.send("n");
+    screen.wait_for("Titel");
+    screen.send("Brief over de herijking nog niet opgeslagen");
+    screen.wait_for("herijking nog niet");
+    screen.send("§");
+    let end = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(Instant::now() < end, "no crash; screen:\n{}", screen.text());
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success());
+    let end = Instant::now() + Duration::from_secs(5);
+    while screen
+        .parser
+        .lock()
+        .expect("parser")
+        .screen()
+        .alternate_screen()
+    {
+        assert!(
+            Instant::now() < end,
+            "terminal not restored after the panic"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let shown = screen.text();
+    assert!(shown.contains("internal error"), "{shown}");
+    assert!(
+        !shown.contains("panicked at"),
+        "panic text went over the screen:\n{shown}"
+    );
+    let log = std::fs::read_to_string(state.join("overleg/panic.log")).expect("panic log");
+    assert!(log.contains("crash test"), "{log}");
+    let recovered: Vec<_> = std::fs::read_dir(state.join("overleg"))
+        .expect("state dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().contains("recovered-"))
+        .collect();
+    assert_eq!(recovered.len(), 1);
+    let text = std::fs::read_to_string(&recovered[0]).expect("recovered");
+    assert!(
+        text.contains("Brief over de herijking nog niet opgeslagen"),
+        "{text}"
+    );
+    // The next start says where the text is.
+    let (screen, mut child) = start(tmp.path(), &home, &repo, &env[1..]);
+    screen.wait_for("afgebroken sessie");
+    screen.send("q");
+    let end = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().expect("wait").is_none() {
+        assert!(Instant::now() < end, "did not quit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }

@@ -57,11 +57,12 @@ impl Drop for Guard {
     }
 }
 
+/// On a panic: the terminal back first, then the log and the draft (see `recovery`); the
+/// panic text goes to the log file, not over the user's screen.
 fn install_panic_hook() {
-    let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         leave();
-        previous(info);
+        super::recovery::on_panic(info);
     }));
 }
 
@@ -120,6 +121,11 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
     let _ = job_tx.send((0, Job::Reload));
 
     install_panic_hook();
+    // Fault injection for the crash test (tests/tui_pty.rs): the key named here panics inside
+    // the event loop, as a bug would. Unset in normal use.
+    let crash_key = std::env::var("OVERLEG_CRASH_KEY")
+        .ok()
+        .and_then(|k| k.chars().next());
     enter()?;
     let _guard = Guard;
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
@@ -147,6 +153,11 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
         actions.extend(act_rx.try_iter());
         for a in actions {
             dirty = true;
+            if let (Some(c), Action::Key(k)) = (crash_key, &a)
+                && k.code == event::KeyCode::Char(c)
+            {
+                panic!("crash test: {c} pressed with OVERLEG_CRASH_KEY set");
+            }
             let mut effects = update(&mut state, a);
             while let Some(e) = effects.pop() {
                 match e {
@@ -171,6 +182,7 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
                 }
             }
         }
+        super::recovery::remember(&state);
         if state.quit {
             return Ok(0);
         }

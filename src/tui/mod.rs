@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod keys;
 pub mod mouse;
 pub mod prepare;
+pub mod recovery;
 pub mod rows;
 pub mod search;
 pub mod state;
@@ -87,7 +88,17 @@ pub fn initial_state(cli: &Cli, store: &crate::store::Store) -> State {
 pub fn open(cli: &Cli) -> anyhow::Result<i32> {
     let dir = crate::cli::repo_dir(cli);
     let store = crate::store::Store::open(&dir)?;
-    let state = initial_state(cli, &store);
+    let mut state = initial_state(cli, &store);
+    if let Some(p) = recovery::leftovers().first() {
+        let msg = match state.lang {
+            i18n::Lang::Nl => format!("Tekst van een afgebroken sessie staat in {}", p.display()),
+            i18n::Lang::En => format!(
+                "Text from an interrupted session is kept in {}",
+                p.display()
+            ),
+        };
+        state.info(state::Level::Info, msg);
+    }
     app::run(state, store.root().to_path_buf())
 }
 
