@@ -35,6 +35,7 @@ pub struct Reader<'a> {
 impl Reader<'_> {
     /// The current text of a file, `None` when there is none.
     pub fn read(&self, rel: &str) -> Result<Option<String>> {
+        super::check_no_links(self.root, rel)?;
         let p = self.root.join(rel);
         match std::fs::read(&p) {
             Ok(b) => String::from_utf8(b).map(Some).map_err(|_| {
@@ -142,8 +143,9 @@ impl Store {
         if changes.is_empty() {
             return Err(StoreError::Rejected("nothing changed".into()));
         }
-        // Never sweep up someone's uncommitted edits into our commit.
+        // Never sweep up someone's uncommitted edits into our commit, never write through a link.
         for c in &changes {
+            super::check_no_links(&self.root, &c.path)?;
             let on_disk = match std::fs::read(self.root.join(&c.path)) {
                 Ok(b) => Some(b),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
