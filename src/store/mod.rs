@@ -6,6 +6,7 @@ pub mod error;
 pub mod history;
 pub mod load;
 pub mod lock;
+pub mod recover;
 pub mod setup;
 pub mod write;
 
