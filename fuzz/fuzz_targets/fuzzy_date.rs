@@ -11,7 +11,13 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(f) = FuzzyDate::parse(s) {
         let _ = f.sort_key();
         for d in [f.start, f.end].into_iter().flatten() {
-            let _ = (d.to_string(), d.long_nl(), d.short_nl(), d.long_en(), d.weekday());
+            let _ = (
+                d.to_string(),
+                d.long_nl(),
+                d.short_nl(),
+                d.long_en(),
+                d.weekday(),
+            );
             assert_eq!(overleg::model::Date::from_days(d.to_days()), d);
         }
         if let (Some(a), Some(b)) = (f.start, f.end) {

@@ -19,14 +19,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(record) = parsed.record {
         let text = String::from_utf8_lossy(bytes).into_owned();
-        let agenda = Agenda::build(
-            vec![LoadedFile {
-                path,
-                text,
-                record,
-            }],
-            parsed.problems,
-        );
+        let agenda = Agenda::build(vec![LoadedFile { path, text, record }], parsed.problems);
         for p in &agenda.problems {
             let _ = p.to_string();
         }
