@@ -2,8 +2,11 @@
 //! overleg. `model` is the pure domain, `store` owns all git I/O, `cli` and `tui` are the edges.
 
 pub mod cli;
+pub mod export;
 pub mod model;
 pub mod ops;
 pub mod store;
+pub mod sync;
+pub mod synthetic;
 pub mod text;
 pub mod tui;

@@ -6,7 +6,7 @@ use crate::model::agenda::{due_of, is_overdue, meeting_when};
 use crate::model::{Agenda, Date, FuzzyDate, Kind};
 use crate::store::Store;
 
-use super::output::{Table, print_json, record_json, terminal_width};
+use super::output::{Table, print_json, record_json_parsed, terminal_width};
 use super::{Cli, repo_dir};
 
 #[derive(Args, Debug, Default)]
@@ -171,7 +171,7 @@ pub fn run(cli: &Cli, args: &ListArgs) -> anyhow::Result<i32> {
     if args.json {
         let v: Vec<serde_json::Value> = ids
             .iter()
-            .map(|id| record_json(store.root(), &agenda, id))
+            .map(|id| record_json_parsed(&agenda, id))
             .collect();
         print_json(&serde_json::Value::Array(v));
         return Ok(0);

@@ -1,10 +1,12 @@
 //! The command line: one file per subcommand, all printing through `output`.
 
 pub mod check;
+pub mod export;
 pub mod list;
 pub mod output;
 pub mod record;
 pub mod setup;
+pub mod sync;
 
 use std::path::PathBuf;
 
@@ -78,11 +80,35 @@ pub enum Command {
     },
     /// Delete a record, as one commit
     Delete { id: String },
+    /// Generate a synthetic repository of about N records (for benchmarks)
+    Gen {
+        #[arg(long)]
+        records: usize,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Number of small commits after the first one
+        #[arg(long, default_value_t = 200)]
+        history: usize,
+    },
     /// Validate the whole repository; lists every problem as file:line:column: field: message
     Check {
         #[arg(long)]
         json: bool,
     },
+    /// Make the papers: geannoteerde agenda, besluitenlijst, calendar (.ics), strategic calendar; --woo for a release
+    #[command(subcommand)]
+    Export(export::ExportCommand),
+    /// Exchange work with the other departments: fetch, merge record by record, push
+    Sync(sync::SyncArgs),
+    /// List the conflicting fields of a merge that wait for a choice
+    Conflicts {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Settle one conflicting field: `overleg resolve 2021-02-A3 status --take theirs`
+    Resolve(sync::ResolveArgs),
 }
 
 /// Where the repository is: --repo, else the current directory.
@@ -110,5 +136,15 @@ pub fn run(cli: &Cli, command: &Command) -> anyhow::Result<i32> {
         } => record::set(cli, id, assignments, *json),
         Command::Delete { id } => record::delete(cli, id),
         Command::Check { json } => check::run(cli, *json),
+        Command::Gen {
+            records,
+            out,
+            seed,
+            history,
+        } => setup::generate(out, *records, *seed, *history),
+        Command::Export(cmd) => export::run(cli, cmd),
+        Command::Sync(args) => sync::sync(cli, args),
+        Command::Conflicts { json } => sync::list(cli, *json),
+        Command::Resolve(args) => sync::resolve(cli, args),
     }
 }

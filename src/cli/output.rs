@@ -139,3 +139,54 @@ pub fn print_json(v: &serde_json::Value) {
         Err(e) => eprintln!("error: cannot write JSON: {e}"),
     }
 }
+
+/// Leave out what a file would not have written: empty texts and lists, absent options.
+fn prune(v: &mut serde_json::Value) -> bool {
+    use serde_json::Value as J;
+    match v {
+        J::Null => false,
+        J::String(s) => !s.is_empty(),
+        J::Array(a) => {
+            a.retain_mut(prune);
+            !a.is_empty()
+        }
+        J::Object(o) => {
+            o.retain(|_, x| prune(x));
+            !o.is_empty()
+        }
+        _ => true,
+    }
+}
+
+/// One record as JSON from its parsed form, for listings: the same shape as
+/// [`record_json`] without reading the file again (fields this version does not know and
+/// empty values are left out; `show --json` has them).
+pub fn record_json_parsed(agenda: &Agenda, id: &str) -> serde_json::Value {
+    let mut obj = serde_json::Map::new();
+    obj.insert("id".into(), serde_json::Value::String(id.to_string()));
+    if let Some(k) = agenda.kind_of(id) {
+        obj.insert("kind".into(), k.as_str().into());
+    }
+    obj.insert("ref".into(), agenda.reference(id).into());
+    if let Some(path) = agenda.path_of(id) {
+        obj.insert("path".into(), path.into());
+    }
+    let value = match agenda.record(id) {
+        Some(crate::model::Record::Meeting(r)) => serde_json::to_value(r),
+        Some(crate::model::Record::Item(r)) => serde_json::to_value(r),
+        Some(crate::model::Record::Notes(r)) => serde_json::to_value(r),
+        Some(crate::model::Record::Action(r)) => serde_json::to_value(r),
+        Some(crate::model::Record::Body(r)) => serde_json::to_value(r),
+        Some(crate::model::Record::Organisation(r)) => serde_json::to_value(r),
+        Some(crate::model::Record::Person(r)) => serde_json::to_value(r),
+        None => Ok(serde_json::Value::Null),
+    };
+    if let Ok(serde_json::Value::Object(fields)) = value {
+        for (k, mut v) in fields {
+            if k != "id" && prune(&mut v) {
+                obj.insert(k, v);
+            }
+        }
+    }
+    serde_json::Value::Object(obj)
+}

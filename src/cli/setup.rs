@@ -64,3 +64,24 @@ pub fn init(dir: &Path, department: &str, name: Option<&str>) -> anyhow::Result<
     );
     Ok(0)
 }
+
+pub fn generate(out: &Path, records: usize, seed: u64, history: usize) -> anyhow::Result<i32> {
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map(|mut d| d.next().is_some())
+            .unwrap_or(true)
+    {
+        anyhow::bail!(
+            "{} exists and is not empty; choose a new --out",
+            out.display()
+        );
+    }
+    std::fs::create_dir_all(out)?;
+    let files = crate::synthetic::generate(out, records, seed)?;
+    setup::commit_generated(out, "EZK", history)?;
+    println!(
+        "{files} files in {} ({history} commits of history)",
+        out.display()
+    );
+    Ok(0)
+}

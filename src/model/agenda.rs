@@ -28,17 +28,30 @@ pub struct Agenda {
     ref_of: HashMap<String, String>,
 }
 
-/// One loaded file: where it was and what it held.
+/// One loaded file: where it was and what it held. `text` may be left empty when the record
+/// came from the cache; it is then read again only if a problem must be located in it.
 pub struct LoadedFile {
     pub path: String,
     pub text: String,
     pub record: Record,
 }
 
+/// Reads a file's text by its relative path, for locating problems in cached records.
+pub type TextSource<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 impl Agenda {
     /// Assemble the agenda from the files that could be read, and check the rules between
     /// records. `problems` are the per-file problems already found.
     pub fn build(files: Vec<LoadedFile>, problems: Vec<Problem>) -> Agenda {
+        Agenda::build_with(files, problems, &|_| None)
+    }
+
+    /// Like [`Agenda::build`], reading texts left empty from `source` when needed.
+    pub fn build_with(
+        files: Vec<LoadedFile>,
+        problems: Vec<Problem>,
+        source: TextSource<'_>,
+    ) -> Agenda {
         let mut a = Agenda {
             problems,
             ..Agenda::default()
@@ -47,7 +60,12 @@ impl Agenda {
         for f in files {
             let id = f.record.id().to_string();
             if let Some(first) = a.paths.get(&id) {
-                let (l, c) = locate_key(&f.text, "id");
+                let text = if f.text.is_empty() {
+                    source(&f.path).unwrap_or_default()
+                } else {
+                    f.text.clone()
+                };
+                let (l, c) = locate_key(&text, "id");
                 a.problems.push(Problem::error(
                     &f.path,
                     l,
@@ -68,12 +86,14 @@ impl Agenda {
             };
             a.index.insert(id.clone(), slot);
             a.paths.insert(id.clone(), f.path);
-            texts.insert(id, f.text);
+            if !f.text.is_empty() {
+                texts.insert(id, f.text);
+            }
         }
         a.items
             .sort_by(|x, y| (&x.meeting, x.order, &x.label).cmp(&(&y.meeting, y.order, &y.label)));
         a.reindex();
-        a.check_references(&texts);
+        a.check_references(&texts, source);
         a.problems
             .sort_by(|x, y| (&x.path, x.line, x.column).cmp(&(&y.path, y.line, y.column)));
         a
@@ -151,15 +171,19 @@ impl Agenda {
         self.ref_of.insert(id.to_string(), r.to_string());
     }
 
-    fn check_references(&mut self, texts: &HashMap<String, String>) {
+    fn check_references(&mut self, texts: &HashMap<String, String>, source: TextSource<'_>) {
         let mut out = Vec::new();
         let org_codes: std::collections::HashSet<&str> =
             self.organisations.iter().map(|o| o.code.as_str()).collect();
         let mut report = |id: &str, field: &str, value: &str, msg: String| {
             let path = self.paths.get(id).cloned().unwrap_or_default();
-            let text = texts.get(id).map(String::as_str).unwrap_or("");
+            let text = texts
+                .get(id)
+                .cloned()
+                .or_else(|| source(&path))
+                .unwrap_or_default();
             let key = field.rsplit('.').next().unwrap_or(field);
-            let (l, c) = locate_key_value(text, key, value);
+            let (l, c) = locate_key_value(&text, key, value);
             out.push(Problem::error(&path, l, c, field, msg));
         };
         let exists = |id: &str, kind: Kind| self.index.get(id).is_some_and(|(k, _)| *k == kind);

@@ -184,6 +184,31 @@ impl Date {
     }
 }
 
+/// ISO text (`"2021-02-08"`) in JSON and TOML; three numbers in the binary cache.
+impl serde::Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            (self.year, self.month, self.day).serialize(s)
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            let s = String::deserialize(d)?;
+            Date::parse_iso(&s)
+                .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a date")))
+        } else {
+            let (year, month, day) = <(i32, u8, u8)>::deserialize(d)?;
+            Date::new(year, month, day)
+                .ok_or_else(|| serde::de::Error::custom("invalid date in cache"))
+        }
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)

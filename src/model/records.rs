@@ -1,7 +1,7 @@
 //! The record types as they are read from their TOML files (see docs/format.md).
 //! Unknown fields are ignored here and kept in the file by the format-preserving writer.
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::date::Date;
 use super::enums::*;
@@ -107,6 +107,10 @@ fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error
         Dt(toml::value::Datetime),
         S(String),
     }
+    // The record cache is a binary format: there the date is stored as itself.
+    if !d.is_human_readable() {
+        return Option::<Date>::deserialize(d);
+    }
     let raw = Option::<Raw>::deserialize(d)?;
     let text = match raw {
         None => return Ok(None),
@@ -126,7 +130,7 @@ fn de_opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error
         .ok_or_else(|| serde::de::Error::custom(format!("`{text}` is not a date (YYYY-MM-DD)")))
 }
 
-#[derive(Deserialize, Clone, Debug, Default)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
 pub struct Body {
     pub id: String,
     pub name: String,
@@ -142,7 +146,7 @@ pub struct Body {
     pub cadence: String,
 }
 
-#[derive(Deserialize, Clone, Debug, Default)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
 pub struct Organisation {
     pub id: String,
     pub code: String,
@@ -156,7 +160,7 @@ pub struct Organisation {
     pub units: Vec<String>,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Person {
     pub id: String,
     pub name: String,
@@ -173,7 +177,7 @@ pub struct Person {
     pub phone: String,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Participant {
     pub id: String,
     pub who: String,
@@ -187,7 +191,7 @@ pub struct Participant {
     pub vacant: bool,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Meeting {
     pub id: String,
     pub body: String,
@@ -221,14 +225,14 @@ pub struct Meeting {
     pub participants: Vec<Participant>,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Presenter {
     pub id: String,
     pub who: String,
     pub status: Option<PresenterStatus>,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Attachment {
     pub id: String,
     pub label: String,
@@ -239,7 +243,7 @@ pub struct Attachment {
     pub path: String,
 }
 
-#[derive(Deserialize, Clone, Debug, Default)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
 pub struct Annotation {
     #[serde(default)]
     pub aanleiding: String,
@@ -268,7 +272,7 @@ impl Annotation {
     }
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Item {
     pub id: String,
     pub meeting: String,
@@ -290,13 +294,13 @@ pub struct Item {
     pub annotation: Annotation,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Summary {
     pub item: String,
     pub text: String,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Decision {
     pub id: String,
     #[serde(default)]
@@ -305,7 +309,7 @@ pub struct Decision {
     pub text: String,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Agreement {
     pub id: String,
     #[serde(default)]
@@ -315,7 +319,7 @@ pub struct Agreement {
     pub parties: Vec<String>,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Notes {
     pub id: String,
     pub meeting: String,
@@ -332,7 +336,7 @@ pub struct Notes {
     pub agreements: Vec<Agreement>,
 }
 
-#[derive(Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub struct Action {
     pub id: String,
     #[serde(rename = "ref")]
@@ -361,7 +365,7 @@ pub struct Action {
 }
 
 /// One record of any kind.
-#[derive(Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug)]
 pub enum Record {
     Meeting(Meeting),
     Item(Item),

@@ -1,6 +1,7 @@
 //! Loading every record file of the work tree. A bad file is reported with file, line and
-//! reason and left alone; the rest loads.
+//! reason and left alone; the rest loads. Unchanged files come from the cache.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use crate::model::agenda::LoadedFile;
@@ -8,10 +9,26 @@ use crate::model::parse::parse_record;
 use crate::model::{Agenda, Kind, Problem};
 
 use super::Store;
+use super::cache::{self, CacheFile, Entry, Stamp};
 
-/// Reads every record of one folder. Symlinks are never followed (they could point outside
-/// the repository), odd names are reported.
-fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &mut Vec<Problem>) {
+struct Scan {
+    files: Vec<LoadedFile>,
+    problems: Vec<Problem>,
+    /// Entries for the next cache, kept only when the cache must be rewritten.
+    fresh: HashMap<String, Entry>,
+}
+
+/// A record file found in a folder, not yet read.
+struct Found {
+    kind: Kind,
+    rel: String,
+    path: std::path::PathBuf,
+    stamp: Stamp,
+}
+
+/// Lists the record files of one folder. Symlinks are never followed (they could point
+/// outside the repository), odd names are reported.
+fn list_folder(root: &Path, kind: Kind, found: &mut Vec<Found>, problems: &mut Vec<Problem>) {
     let dir = root.join(kind.folder());
     if let Err(e) = super::check_no_links(root, kind.folder()) {
         problems.push(Problem::error(
@@ -45,7 +62,8 @@ fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &
         };
         let rel = format!("{}/{}", kind.folder(), name);
         let shown = crate::text::line(&rel);
-        let Ok(ft) = e.file_type() else { continue };
+        let Ok(meta) = e.metadata() else { continue };
+        let ft = meta.file_type();
         if ft.is_dir() || name.starts_with('.') {
             continue;
         }
@@ -79,25 +97,61 @@ fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &
             ));
             continue;
         }
-        let bytes = match std::fs::read(e.path()) {
-            Ok(b) => b,
-            Err(err) => {
-                problems.push(Problem::error(
-                    &shown,
-                    1,
-                    1,
-                    "",
-                    format!("cannot be read: {err}"),
-                ));
-                continue;
-            }
-        };
-        let parsed = parse_record(kind, &rel, &bytes);
-        problems.extend(parsed.problems);
-        if let Some(record) = parsed.record {
+        found.push(Found {
+            kind,
+            rel,
+            path: e.path(),
+            stamp: Stamp::of(&meta),
+        });
+    }
+}
+
+/// Reads (or takes from the cache) one found file.
+fn load_one(f: Found, old: &mut CacheFile, rewrite: bool, scan: &mut Scan) {
+    let (entry, text) = match old.take_fresh(&f.rel, f.stamp) {
+        Some(entry) => (entry, String::new()),
+        None => {
+            let bytes = match std::fs::read(&f.path) {
+                Ok(b) => b,
+                Err(err) => {
+                    let shown = crate::text::line(&f.rel);
+                    scan.problems.push(Problem::error(
+                        &shown,
+                        1,
+                        1,
+                        "",
+                        format!("cannot be read: {err}"),
+                    ));
+                    return;
+                }
+            };
+            let parsed = parse_record(f.kind, &f.rel, &bytes);
             let text = String::from_utf8(bytes).unwrap_or_default();
-            files.push(LoadedFile {
-                path: rel,
+            (
+                Entry {
+                    stamp: f.stamp,
+                    record: parsed.record,
+                    problems: parsed.problems,
+                },
+                text,
+            )
+        }
+    };
+    if rewrite {
+        scan.problems.extend(entry.problems.iter().cloned());
+        if let Some(record) = &entry.record {
+            scan.files.push(LoadedFile {
+                path: f.rel.clone(),
+                text,
+                record: record.clone(),
+            });
+        }
+        scan.fresh.insert(f.rel, entry);
+    } else {
+        scan.problems.extend(entry.problems);
+        if let Some(record) = entry.record {
+            scan.files.push(LoadedFile {
+                path: f.rel,
                 text,
                 record,
             });
@@ -108,12 +162,52 @@ fn load_folder(root: &Path, kind: Kind, files: &mut Vec<LoadedFile>, problems: &
 impl Store {
     /// Every record of the work tree, with every problem found.
     pub fn load(&self) -> Agenda {
-        let mut files = Vec::new();
-        let mut problems = Vec::new();
-        for kind in Kind::ALL {
-            load_folder(&self.root, kind, &mut files, &mut problems);
+        let timing = std::env::var_os("OVERLEG_TIMING").is_some();
+        let t0 = std::time::Instant::now();
+        let cache_path = self.repo().ok().map(|r| cache::path_in(r.path()));
+        let mut old = cache_path.as_deref().map(cache::read).unwrap_or_default();
+        if timing {
+            eprintln!(
+                "load: cache read {:?} ({} entries)",
+                t0.elapsed(),
+                old.entries.len()
+            );
         }
-        Agenda::build(files, problems)
+        let mut problems = Vec::new();
+        let mut found = Vec::new();
+        for kind in Kind::ALL {
+            list_folder(&self.root, kind, &mut found, &mut problems);
+        }
+        // Rewrite the cache when any file is new, changed or gone.
+        let rewrite = cache_path.is_some()
+            && (found.len() != old.entries.len()
+                || found.iter().any(|f| !old.is_fresh(&f.rel, f.stamp)));
+        if timing {
+            eprintln!("load: listed {:?} (rewrite: {rewrite})", t0.elapsed());
+        }
+        let mut scan = Scan {
+            files: Vec::with_capacity(found.len()),
+            problems,
+            fresh: HashMap::new(),
+        };
+        for f in found {
+            load_one(f, &mut old, rewrite, &mut scan);
+        }
+        if timing {
+            eprintln!("load: read {:?}", t0.elapsed());
+        }
+        if let Some(p) = cache_path
+            && rewrite
+        {
+            cache::write(&p, std::mem::take(&mut scan.fresh));
+        }
+        let root = self.root.clone();
+        let source = move |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+        let agenda = Agenda::build_with(scan.files, scan.problems, &source);
+        if timing {
+            eprintln!("load: built {:?}", t0.elapsed());
+        }
+        agenda
     }
 
     /// The current text of a record file (relative path).

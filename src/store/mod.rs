@@ -2,12 +2,14 @@
 //! record, writing one change as one commit, and reading a record's history.
 
 pub mod bundled;
+pub mod cache;
 pub mod error;
 pub mod history;
 pub mod load;
 pub mod lock;
 pub mod recover;
 pub mod setup;
+pub mod undo;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -149,3 +149,62 @@ pub fn identity(name: &str, email: &str, department: &str) -> Identity {
         department: department.into(),
     }
 }
+
+/// Make `dir` a repository for `department` and commit everything in it as one first commit,
+/// followed by `history` small commits that each change one action's status (so history
+/// walks have something to walk). For synthetic benchmark repositories.
+pub fn commit_generated(dir: &Path, department: &str, history: usize) -> Result<Store> {
+    let repo = Repository::init_opts(dir, &init_opts(false))?;
+    let mut cfg = repo.config()?;
+    cfg.set_str("overleg.department", department)?;
+    cfg.set_str(
+        "user.name",
+        &format!("Secretariaat {department} (synthetisch)"),
+    )?;
+    cfg.set_str("user.email", "secretariaat@example.invalid")?;
+    let mut index = repo.index()?;
+    index.add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)?;
+    index.write()?;
+    let tree = repo.find_tree(index.write_tree()?)?;
+    let sig = Signature::now("Secretariaat (synthetisch)", "secretariaat@example.invalid")?;
+    repo.commit(
+        Some("HEAD"),
+        &sig,
+        &sig,
+        &message(department, "synthetische agenda"),
+        &tree,
+        &[],
+    )?;
+    let store = Store::open(dir)?;
+    let actions: Vec<String> = std::fs::read_dir(dir.join("actions"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| format!("actions/{}", e.file_name().to_string_lossy()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let id = store.identity()?;
+    for (n, path) in actions
+        .iter()
+        .step_by((actions.len() / history.max(1)).max(1))
+        .take(history)
+        .enumerate()
+    {
+        let status = ["lopend", "gereed", "open"][n % 3];
+        store.transact_as(&id, |r| {
+            let old = r.read(path)?.unwrap_or_default();
+            let mut doc: toml_edit::DocumentMut = old
+                .parse()
+                .map_err(|e| StoreError::Rejected(format!("{path}: {e}")))?;
+            doc["status"] = toml_edit::value(status);
+            Ok((
+                vec![Change {
+                    path: path.clone(),
+                    text: Some(doc.to_string()),
+                }],
+                format!("status → {status}"),
+            ))
+        })?;
+    }
+    Ok(store)
+}

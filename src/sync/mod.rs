@@ -1,0 +1,539 @@
+//! Sync between departments through an ordinary git server: fetch, merge record by record,
+//! push, and retry when someone pushed in between. Conflicts that need a person wait in
+//! `conflicts`; nothing is pushed until they are resolved.
+//!
+//! - [`sync`] runs one sync and reports progress through a closure (the workbench runs it on
+//!   a worker thread and forwards the events over a channel).
+//! - [`status`] is cheap (no network): ahead/behind, last sync, open conflicts.
+//! - [`merge::merge`] is the pure record merge; [`conflicts`] the plain-data conflict API.
+
+pub mod conflicts;
+pub mod merge;
+pub mod remote;
+pub mod seq;
+pub mod tree;
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use git2::{Oid, Repository, Signature, Status, StatusOptions, build::CheckoutBuilder};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Kind;
+use crate::store::lock::WriteLock;
+use crate::store::write::{check_writable, message};
+use crate::store::{Identity, Store, StoreError};
+
+/// What can stop a sync, each with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "records have changes that are not committed: {}. Save them in overleg or commit them with git (`git status` shows them), then sync again; nothing was synced",
+        .0.join(", ")
+    )]
+    Dirty(Vec<String>),
+    #[error(
+        "files still hold conflict markers from a git merge outside overleg:\n{}\nEdit each file: keep the right lines and remove the <<<<<<<, ======= and >>>>>>> lines, commit it (`git commit -a`), then sync again; nothing was synced",
+        .0.iter().map(|(f, l)| format!("  {f}:{l}")).collect::<Vec<_>>().join("\n")
+    )]
+    Markers(Vec<(String, usize)>),
+    #[error(
+        "cannot reach the server {url}: {detail}. Your work is kept and committed in this clone; run `overleg sync` again when the server can be reached"
+    )]
+    Unreachable { url: String, detail: String },
+    #[error("authentication failed for {url}: {detail}. Nothing was changed")]
+    Auth { url: String, detail: String },
+    #[error("the server refused to update {reference}: {reason}")]
+    Rejected { reference: String, reason: String },
+    #[error("this clone has no remote `{0}`; add one with `git remote add {0} URL`")]
+    NoRemote(String),
+    #[error(
+        "others kept pushing while we merged (tried {0} times). Your work is merged and committed here; run `overleg sync` again"
+    )]
+    Busy(u32),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Progress of a sync, for a status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Fetching,
+    Fetch {
+        received_objects: usize,
+        total_objects: usize,
+        indexed_deltas: usize,
+        total_deltas: usize,
+        received_bytes: usize,
+    },
+    Merging,
+    Pushing,
+    Push {
+        current: usize,
+        total: usize,
+        bytes: usize,
+    },
+    /// Someone pushed in between: fetching and merging again (attempt n).
+    Retrying(u32),
+    /// A message from the server (sanitised, one line).
+    Remote(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct SyncOptions {
+    pub remote: String,
+    /// How often to fetch, merge and push again when the push is rejected as behind.
+    pub retries: u32,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            remote: "origin".into(),
+            retries: 5,
+        }
+    }
+}
+
+/// What a sync did.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SyncReport {
+    /// Files that came in from the server.
+    pub incoming: usize,
+    /// Records changed on both sides and merged field by field.
+    pub merged: Vec<String>,
+    /// Conflicts settled by earlier choices (`overleg resolve`).
+    pub resolved: usize,
+    /// Conflicting fields waiting for a person; nothing was pushed when this is not 0.
+    pub conflicts: usize,
+    pub fast_forward: bool,
+    pub merge_commit: Option<String>,
+    pub pushed: bool,
+    pub retries: u32,
+    pub ahead: usize,
+    pub behind: usize,
+}
+
+/// What `integrate_with` did.
+#[derive(Default)]
+pub(crate) struct Integrated {
+    pub incoming: usize,
+    pub merged: Vec<String>,
+    pub resolved: usize,
+    pub conflicts: usize,
+    pub fast_forward: bool,
+    pub merge_commit: Option<String>,
+}
+
+/// The sync bookkeeping of this clone, in `.git/overleg-sync.toml`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct SyncRecord {
+    /// Seconds since 1970 of the last sync that completed (merged and pushed).
+    pub last_success: Option<i64>,
+    pub last_attempt: Option<i64>,
+    /// One line: what the last attempt ended with.
+    pub last_result: Option<String>,
+}
+
+/// For the status line.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SyncStatus {
+    pub branch: Option<String>,
+    pub remote: Option<String>,
+    /// Commits here that the server does not have yet, and the other way round (as of the
+    /// last fetch).
+    pub ahead: usize,
+    pub behind: usize,
+    pub last_success: Option<i64>,
+    pub last_attempt: Option<i64>,
+    pub last_result: Option<String>,
+    /// Conflicting fields waiting for a choice.
+    pub open_conflicts: usize,
+}
+
+fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+fn record_path(repo: &Repository) -> std::path::PathBuf {
+    repo.path().join("overleg-sync.toml")
+}
+
+pub fn read_record(repo: &Repository) -> SyncRecord {
+    std::fs::read_to_string(record_path(repo))
+        .ok()
+        .and_then(|s| toml::from_str(&s).ok())
+        .unwrap_or_default()
+}
+
+fn write_record(repo: &Repository, r: &SyncRecord) {
+    if let Ok(text) = toml::to_string(r) {
+        let p = record_path(repo);
+        let tmp = p.with_extension("tmp");
+        if std::fs::write(&tmp, text).is_ok() {
+            let _ = std::fs::rename(&tmp, &p);
+        }
+    }
+}
+
+fn current_branch(repo: &Repository) -> Result<String, SyncError> {
+    let head = repo.find_reference("HEAD")?;
+    let target = head
+        .symbolic_target()
+        .map_err(|_| SyncError::Store(StoreError::Detached))?
+        .ok_or(SyncError::Store(StoreError::Detached))?;
+    target
+        .strip_prefix("refs/heads/")
+        .map(str::to_string)
+        .ok_or(SyncError::Store(StoreError::Detached))
+}
+
+/// Cheap: no network. Ahead/behind against the last fetched state of the server.
+pub fn status(store: &Store) -> Result<SyncStatus, SyncError> {
+    status_of(store, "origin")
+}
+
+pub fn status_of(store: &Store, remote: &str) -> Result<SyncStatus, SyncError> {
+    let repo = store.repo()?;
+    let rec = read_record(&repo);
+    let mut s = SyncStatus {
+        last_success: rec.last_success,
+        last_attempt: rec.last_attempt,
+        last_result: rec.last_result,
+        ..SyncStatus::default()
+    };
+    s.remote = repo
+        .find_remote(remote)
+        .ok()
+        .and_then(|r| r.url().ok().map(remote::safe_url));
+    if let Ok(b) = current_branch(&repo) {
+        let up = format!("refs/remotes/{remote}/{b}");
+        if let (Ok(h), Ok(u)) = (repo.refname_to_id("HEAD"), repo.refname_to_id(&up)) {
+            let (a, bh) = repo.graph_ahead_behind(h, u)?;
+            s.ahead = a;
+            s.behind = bh;
+        } else if let Ok(h) = repo.refname_to_id("HEAD") {
+            // nothing fetched yet: every commit is ahead
+            let mut walk = repo.revwalk()?;
+            walk.push(h)?;
+            s.ahead = walk.count();
+        }
+        s.branch = Some(b);
+    }
+    s.open_conflicts = conflicts::list(store)?
+        .iter()
+        .filter(|c| c.resolved.is_none())
+        .count();
+    Ok(s)
+}
+
+/// Files that still carry git conflict markers (record folders and overleg.toml).
+pub fn marker_files(root: &Path) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    let mut check = |rel: String| {
+        if let Ok(text) = std::fs::read_to_string(root.join(&rel))
+            && let Some(line) = crate::model::parse::conflict_marker_line(&text)
+        {
+            out.push((crate::text::line(&rel), line));
+        }
+    };
+    check(crate::store::setup::SETTINGS_FILE.to_string());
+    for kind in Kind::ALL {
+        let Ok(rd) = std::fs::read_dir(root.join(kind.folder())) else {
+            continue;
+        };
+        let mut names: Vec<String> = rd
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
+            .collect();
+        names.sort();
+        for n in names {
+            check(format!("{}/{}", kind.folder(), n));
+        }
+    }
+    out
+}
+
+fn is_record_path(p: &str) -> bool {
+    p == crate::store::setup::SETTINGS_FILE
+        || (p.ends_with(".toml")
+            && Kind::ALL.iter().any(|k| {
+                p.strip_prefix(k.folder())
+                    .is_some_and(|r| r.starts_with('/'))
+            }))
+}
+
+/// Changes not committed: modified or deleted tracked files, and new record files.
+pub fn uncommitted(repo: &Repository) -> Result<Vec<String>, SyncError> {
+    let mut opts = StatusOptions::new();
+    opts.include_untracked(true)
+        .recurse_untracked_dirs(true)
+        .exclude_submodules(true)
+        .include_ignored(false);
+    let statuses = repo.statuses(Some(&mut opts))?;
+    let mut out = Vec::new();
+    for s in statuses.iter() {
+        let Ok(p) = s.path().map(str::to_string) else {
+            continue;
+        };
+        let st = s.status();
+        if st == Status::CURRENT || st.contains(Status::IGNORED) {
+            continue;
+        }
+        if st == Status::WT_NEW && !is_record_path(&p) {
+            continue;
+        }
+        out.push(crate::text::line(&p));
+    }
+    Ok(out)
+}
+
+/// Refuse to start over an unfinished git operation, conflict markers or uncommitted work.
+pub fn preflight(store: &Store, repo: &Repository) -> Result<(), SyncError> {
+    check_writable(repo)?;
+    let markers = marker_files(store.root());
+    if !markers.is_empty() {
+        return Err(SyncError::Markers(markers));
+    }
+    let dirty = uncommitted(repo)?;
+    if !dirty.is_empty() {
+        return Err(SyncError::Dirty(dirty));
+    }
+    Ok(())
+}
+
+/// Move the branch (and the work tree) to `target`; the work tree is known to be clean.
+fn move_to(repo: &Repository, target: Oid) -> Result<(), SyncError> {
+    let commit = repo.find_commit(target)?;
+    let mut co = CheckoutBuilder::new();
+    co.safe();
+    repo.checkout_tree(commit.as_object(), Some(&mut co))?;
+    let head = repo.find_reference("HEAD")?;
+    let name = head
+        .symbolic_target()
+        .ok()
+        .flatten()
+        .ok_or(SyncError::Store(StoreError::Detached))?
+        .to_string();
+    repo.reference(&name, target, true, "overleg sync")?;
+    Ok(())
+}
+
+fn count_changes(repo: &Repository, from: Oid, to: Oid) -> Result<usize, git2::Error> {
+    let a = repo.find_commit(from)?.tree()?;
+    let b = repo.find_commit(to)?.tree()?;
+    Ok(repo
+        .diff_tree_to_tree(Some(&a), Some(&b), None)?
+        .deltas()
+        .len())
+}
+
+/// Bring `theirs` into the current branch: nothing, a fast-forward, or a merge commit. With
+/// conflicts left, the state is saved for `conflicts` and the branch stays where it is.
+/// The caller holds the write lock.
+pub(crate) fn integrate_with(
+    _store: &Store,
+    repo: &Repository,
+    identity: &Identity,
+    theirs: Oid,
+    remote_ref: &str,
+) -> Result<Integrated, SyncError> {
+    let mut out = Integrated::default();
+    let head = match repo.head() {
+        Ok(h) => h.peel_to_commit()?,
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
+            move_to(repo, theirs)?;
+            out.fast_forward = true;
+            return Ok(out);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if head.id() == theirs || repo.graph_descendant_of(head.id(), theirs)? {
+        conflicts::clear(repo)?;
+        return Ok(out);
+    }
+    if repo.graph_descendant_of(theirs, head.id())? {
+        out.incoming = count_changes(repo, head.id(), theirs)?;
+        move_to(repo, theirs)?;
+        conflicts::clear(repo)?;
+        out.fast_forward = true;
+        return Ok(out);
+    }
+    let theirs_c = repo.find_commit(theirs)?;
+    let previous = conflicts::load(repo.path())?;
+    let resolutions = previous
+        .as_ref()
+        .map(|s| s.resolutions.clone())
+        .unwrap_or_default();
+    let tm = tree::merge_commits(repo, &head, &theirs_c, &resolutions)?;
+    out.incoming = tm.incoming;
+    out.resolved = tm.resolved;
+    if !tm.unresolved.is_empty() {
+        repo.reference(
+            conflicts::THEIRS_REF,
+            theirs,
+            true,
+            "overleg sync: conflicts",
+        )?;
+        let mut records = Vec::new();
+        for rc in &tm.unresolved {
+            conflicts::save_files(repo.path(), rc)?;
+            records.push(conflicts::RecordState {
+                path: rc.path.clone(),
+                conflicts: rc.conflicts.clone(),
+                ours_by: conflicts::changed_by(repo, head.id(), tm.base, &rc.path),
+                theirs_by: conflicts::changed_by(repo, theirs, tm.base, &rc.path),
+            });
+        }
+        out.conflicts = records.iter().map(|r| r.conflicts.len()).sum();
+        let state = conflicts::State {
+            remote_ref: remote_ref.to_string(),
+            ours: head.id().to_string(),
+            theirs: theirs.to_string(),
+            base: tm.base.map(|b| b.to_string()),
+            started: previous.as_ref().map_or_else(now, |p| p.started),
+            records,
+            resolutions,
+        };
+        conflicts::save(repo.path(), &state)?;
+        return Ok(out);
+    }
+    let tree = repo.find_tree(tm.tree)?;
+    let sig = Signature::now(&identity.name, &identity.email)?;
+    let from = remote_ref
+        .strip_prefix("refs/remotes/")
+        .unwrap_or(remote_ref);
+    let mut summary = format!("samengevoegd met {from}");
+    if !tm.merged.is_empty() {
+        summary.push_str(&format!(
+            " ({} records per veld samengevoegd",
+            tm.merged.len()
+        ));
+        if tm.resolved > 0 {
+            summary.push_str(&format!(", {} conflicten opgelost", tm.resolved));
+        }
+        summary.push(')');
+    }
+    let msg = message(&identity.department, &summary);
+    let oid = repo.commit(None, &sig, &sig, &msg, &tree, &[&head, &theirs_c])?;
+    move_to(repo, oid)?;
+    conflicts::clear(repo)?;
+    out.merged = tm.merged;
+    out.merge_commit = Some(oid.to_string());
+    Ok(out)
+}
+
+/// One sync: check, fetch, merge, push; fetch and merge again when the push was behind.
+pub fn sync(
+    store: &Store,
+    opts: &SyncOptions,
+    progress: &mut dyn FnMut(&Event),
+) -> Result<SyncReport, SyncError> {
+    let repo = store.repo()?;
+    let mut rec = read_record(&repo);
+    rec.last_attempt = Some(now());
+    let result = run(store, &repo, opts, progress);
+    match &result {
+        Ok(r) if r.conflicts == 0 => {
+            rec.last_success = Some(now());
+            rec.last_result = Some(if r.pushed {
+                "pushed".into()
+            } else {
+                "up to date".into()
+            });
+        }
+        Ok(r) => rec.last_result = Some(format!("{} conflicts to resolve", r.conflicts)),
+        Err(e) => {
+            let msg = crate::text::line(&e.to_string());
+            rec.last_result = Some(msg.chars().take(200).collect());
+        }
+    }
+    write_record(&repo, &rec);
+    result
+}
+
+fn run(
+    store: &Store,
+    repo: &Repository,
+    opts: &SyncOptions,
+    progress: &mut dyn FnMut(&Event),
+) -> Result<SyncReport, SyncError> {
+    let identity = store.identity()?;
+    preflight(store, repo)?;
+    let branch = current_branch(repo)?;
+    let mut remote = repo
+        .find_remote(&opts.remote)
+        .map_err(|_| SyncError::NoRemote(opts.remote.clone()))?;
+    let remote_ref = format!("refs/remotes/{}/{}", opts.remote, branch);
+    let progress: RefCell<&mut dyn FnMut(&Event)> = RefCell::new(progress);
+    let emit = |e: Event| {
+        if let Ok(mut f) = progress.try_borrow_mut() {
+            f(&e);
+        }
+    };
+    let mut report = SyncReport::default();
+    for attempt in 0..=opts.retries {
+        if attempt > 0 {
+            report.retries = attempt;
+            emit(Event::Retrying(attempt));
+        }
+        emit(Event::Fetching);
+        remote::fetch(repo, &mut remote, &branch, &progress)?;
+        let theirs = repo.refname_to_id(&remote_ref).ok();
+        if let Some(t) = theirs {
+            emit(Event::Merging);
+            let _lock = WriteLock::acquire(repo.path(), Duration::from_secs(30))?;
+            check_writable(repo)?;
+            let out = integrate_with(store, repo, &identity, t, &remote_ref)?;
+            report.incoming += out.incoming;
+            report.merged.extend(out.merged);
+            report.resolved += out.resolved;
+            report.fast_forward |= out.fast_forward;
+            if out.merge_commit.is_some() {
+                report.merge_commit = out.merge_commit;
+            }
+            if out.conflicts > 0 {
+                report.conflicts = out.conflicts;
+                fill_counts(repo, &remote_ref, &mut report);
+                return Ok(report);
+            }
+        }
+        let head = match repo.refname_to_id("HEAD") {
+            Ok(h) => h,
+            Err(_) => return Ok(report), // nothing here and nothing there
+        };
+        if theirs == Some(head) {
+            fill_counts(repo, &remote_ref, &mut report);
+            return Ok(report);
+        }
+        emit(Event::Pushing);
+        match remote::push(repo, &mut remote, &branch, &progress)? {
+            remote::Pushed::Done => {
+                repo.reference(&remote_ref, head, true, "overleg sync: pushed")?;
+                report.pushed = true;
+                fill_counts(repo, &remote_ref, &mut report);
+                return Ok(report);
+            }
+            remote::Pushed::Behind => continue,
+        }
+    }
+    Err(SyncError::Busy(opts.retries + 1))
+}
+
+fn fill_counts(repo: &Repository, remote_ref: &str, report: &mut SyncReport) {
+    if let (Ok(h), Ok(u)) = (repo.refname_to_id("HEAD"), repo.refname_to_id(remote_ref))
+        && let Ok((a, b)) = repo.graph_ahead_behind(h, u)
+    {
+        report.ahead = a;
+        report.behind = b;
+    }
+}

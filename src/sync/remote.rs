@@ -1,0 +1,262 @@
+//! Talking to the server: fetch and push with progress, credentials from the user's own git
+//! setup (credential helpers, ssh-agent), and errors that say what happened in plain words.
+//! No credential is ever stored, printed or logged by this module.
+
+use std::cell::{Cell, RefCell};
+
+use git2::{
+    CredentialType, ErrorClass, ErrorCode, FetchOptions, PushOptions, Remote, RemoteCallbacks,
+    Repository,
+};
+
+use super::{Event, SyncError};
+
+/// The URL of a remote with any `user:password@` part removed, safe to show.
+pub fn safe_url(url: &str) -> String {
+    let shown = match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let (auth_host, path) = match rest.find('/') {
+                Some(i) => (&rest[..i], &rest[i..]),
+                None => (rest, ""),
+            };
+            let host = auth_host.rsplit_once('@').map_or(auth_host, |(_, h)| h);
+            format!("{scheme}://{host}{path}")
+        }
+        None => url.to_string(),
+    };
+    crate::text::line(&shown)
+}
+
+/// What the credentials callback tried, so a failure can be named.
+#[derive(Default)]
+pub(crate) struct AuthTrack {
+    calls: Cell<u32>,
+    helper_tried: Cell<bool>,
+    helper_empty: Cell<bool>,
+    agent_tried: Cell<bool>,
+    default_tried: Cell<bool>,
+    gave_up: Cell<bool>,
+}
+
+const MAX_AUTH_CALLS: u32 = 6;
+
+fn auth_error(msg: &str) -> git2::Error {
+    git2::Error::new(ErrorCode::Auth, ErrorClass::Callback, msg)
+}
+
+/// Turn whatever went wrong talking to `url` into a message for a person.
+pub(crate) fn classify(e: &git2::Error, url: &str, track: &AuthTrack) -> SyncError {
+    let msg = crate::text::line(e.message());
+    let low = msg.to_lowercase();
+    let auth = track.gave_up.get()
+        || e.code() == ErrorCode::Auth
+        || low.contains("authentication")
+        || low.contains("401")
+        || low.contains("403")
+        || low.contains("unauthorized");
+    if auth {
+        let why = if track.helper_empty.get() {
+            "no user name and password were found: set up a git credential helper \
+             (`git config --global credential.helper …`) or an ssh key in ssh-agent"
+        } else {
+            "the server refused the credentials from your git credential helper or ssh-agent; \
+             check the user name and password (or key) for this server"
+        };
+        return SyncError::Auth {
+            url: safe_url(url),
+            detail: why.to_string(),
+        };
+    }
+    if e.code() == ErrorCode::Certificate || e.class() == ErrorClass::Ssl {
+        return SyncError::Unreachable {
+            url: safe_url(url),
+            detail: format!("the server's certificate or host key was not accepted: {msg}"),
+        };
+    }
+    SyncError::Unreachable {
+        url: safe_url(url),
+        detail: msg,
+    }
+}
+
+/// Callbacks for one network operation: credentials with an attempt counter, progress, and
+/// the remote's messages (sanitised).
+pub(crate) fn callbacks<'a>(
+    cfg: &'a git2::Config,
+    track: &'a AuthTrack,
+    progress: &'a RefCell<&mut dyn FnMut(&Event)>,
+) -> RemoteCallbacks<'a> {
+    let mut cb = RemoteCallbacks::new();
+    cb.credentials(move |url, user, allowed: CredentialType| {
+        track.calls.set(track.calls.get() + 1);
+        if track.calls.get() > MAX_AUTH_CALLS {
+            track.gave_up.set(true);
+            return Err(auth_error("authentication failed"));
+        }
+        let user_or_git = user.unwrap_or("git");
+        if allowed.contains(CredentialType::USERNAME) {
+            return git2::Cred::username(user_or_git);
+        }
+        if allowed.contains(CredentialType::SSH_KEY) && !track.agent_tried.get() {
+            track.agent_tried.set(true);
+            return git2::Cred::ssh_key_from_agent(user_or_git);
+        }
+        if allowed.contains(CredentialType::USER_PASS_PLAINTEXT) && !track.helper_tried.get() {
+            track.helper_tried.set(true);
+            return match git2::Cred::credential_helper(cfg, url, user) {
+                Ok(c) => Ok(c),
+                Err(_) => {
+                    track.helper_empty.set(true);
+                    track.gave_up.set(true);
+                    Err(auth_error("no credentials found"))
+                }
+            };
+        }
+        if allowed.contains(CredentialType::DEFAULT) && !track.default_tried.get() {
+            track.default_tried.set(true);
+            return git2::Cred::default();
+        }
+        track.gave_up.set(true);
+        Err(auth_error("authentication failed"))
+    });
+    cb.transfer_progress(move |p| {
+        let ev = Event::Fetch {
+            received_objects: p.received_objects(),
+            total_objects: p.total_objects(),
+            indexed_deltas: p.indexed_deltas(),
+            total_deltas: p.total_deltas(),
+            received_bytes: p.received_bytes(),
+        };
+        if let Ok(mut f) = progress.try_borrow_mut() {
+            f(&ev);
+        }
+        true
+    });
+    cb.sideband_progress(move |bytes| {
+        let text = String::from_utf8_lossy(bytes);
+        for part in text.split(['\n', '\r']) {
+            let line = crate::text::line(part).trim().to_string();
+            if !line.is_empty()
+                && let Ok(mut f) = progress.try_borrow_mut()
+            {
+                f(&Event::Remote(line));
+            }
+        }
+        true
+    });
+    cb.push_transfer_progress(move |current, total, bytes| {
+        if let Ok(mut f) = progress.try_borrow_mut() {
+            f(&Event::Push {
+                current,
+                total,
+                bytes,
+            });
+        }
+    });
+    cb
+}
+
+/// Fetch `branch` of `remote` into `refs/remotes/<remote>/<branch>`.
+pub(crate) fn fetch(
+    repo: &Repository,
+    remote: &mut Remote<'_>,
+    branch: &str,
+    progress: &RefCell<&mut dyn FnMut(&Event)>,
+) -> Result<(), SyncError> {
+    let cfg = repo.config()?;
+    let track = AuthTrack::default();
+    let url = remote.url().unwrap_or("").to_string();
+    let name = remote.name().ok().flatten().unwrap_or("origin").to_string();
+    let res = {
+        let cb = callbacks(&cfg, &track, progress);
+        let mut fo = FetchOptions::new();
+        fo.remote_callbacks(cb);
+        let spec = format!("+refs/heads/{branch}:refs/remotes/{name}/{branch}");
+        remote.fetch(&[spec.as_str()], Some(&mut fo), Some("overleg sync: fetch"))
+    };
+    res.map_err(|e| classify(&e, &url, &track))
+}
+
+/// How a push ended.
+pub(crate) enum Pushed {
+    Done,
+    /// The server has commits we lack: fetch, merge and try again.
+    Behind,
+}
+
+/// Push `branch` to the same branch on `remote`. Checks both the error and the per-reference
+/// status the server sends (a smart server reports refusals there, with `Ok(())`).
+pub(crate) fn push(
+    repo: &Repository,
+    remote: &mut Remote<'_>,
+    branch: &str,
+    progress: &RefCell<&mut dyn FnMut(&Event)>,
+) -> Result<Pushed, SyncError> {
+    let cfg = repo.config()?;
+    let track = AuthTrack::default();
+    let url = remote.url().unwrap_or("").to_string();
+    let rejected: RefCell<Vec<(String, String)>> = RefCell::new(Vec::new());
+    let res = {
+        let mut cb = callbacks(&cfg, &track, progress);
+        cb.push_update_reference(|refname, status| {
+            if let Some(msg) = status {
+                rejected
+                    .borrow_mut()
+                    .push((crate::text::line(refname), crate::text::line(msg)));
+            }
+            Ok(())
+        });
+        let mut po = PushOptions::new();
+        po.remote_callbacks(cb);
+        let spec = format!("refs/heads/{branch}:refs/heads/{branch}");
+        remote.push(&[spec.as_str()], Some(&mut po))
+    };
+    match res {
+        // Behind, or the server's branch moved while we pushed (a push race).
+        Err(e)
+            if matches!(
+                e.code(),
+                ErrorCode::NotFastForward | ErrorCode::Locked | ErrorCode::Modified
+            ) =>
+        {
+            return Ok(Pushed::Behind);
+        }
+        Err(e) => return Err(classify(&e, &url, &track)),
+        Ok(()) => {}
+    }
+    let rejected = rejected.into_inner();
+    if rejected.is_empty() {
+        return Ok(Pushed::Done);
+    }
+    let behind = rejected.iter().all(|(_, m)| {
+        let m = m.to_lowercase();
+        m.contains("non-fast-forward")
+            || m.contains("fetch first")
+            || m.contains("stale")
+            || m.contains("lock")
+            || m.contains("failed to update ref")
+    });
+    if behind {
+        return Ok(Pushed::Behind);
+    }
+    let (r, m) = &rejected[0];
+    Err(SyncError::Rejected {
+        reference: r.clone(),
+        reason: m.clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_never_show_passwords() {
+        assert_eq!(
+            safe_url("https://jan:geheim@git.example.org/nds.git"),
+            "https://git.example.org/nds.git"
+        );
+        assert_eq!(safe_url("ssh://git@host:22/x.git"), "ssh://host:22/x.git");
+        assert_eq!(safe_url("/srv/git/nds.git"), "/srv/git/nds.git");
+    }
+}

@@ -1,0 +1,178 @@
+//! The terminal shell around the pure core: set up and always restore the terminal (also on
+//! panic), read input, feed actions to `update`, run effects (jobs to the worker, `$EDITOR`
+//! with the terminal suspended), and draw.
+
+use std::io::{Stdout, Write, stdout};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crossterm::event::{
+    self, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+    Event,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+use super::action::{Action, EditTarget, Effect, Job};
+use super::state::State;
+use super::update::update;
+use super::{views, worker};
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+fn enter() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        stdout(),
+        EnterAlternateScreen,
+        EnableMouseCapture,
+        EnableBracketedPaste,
+        crossterm::cursor::Hide
+    )
+}
+
+/// Put the terminal back as it was; safe to call more than once.
+pub fn leave() {
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+    let _ = stdout().flush();
+}
+
+/// Restores the terminal when the loop ends in any way.
+struct Guard;
+impl Drop for Guard {
+    fn drop(&mut self) {
+        leave();
+    }
+}
+
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        leave();
+        previous(info);
+    }));
+}
+
+/// Edit `text` in `$VISUAL`/`$EDITOR` (else `vi`), with the terminal handed over meanwhile.
+fn external_editor(terminal: &mut Term, text: &str) -> (Option<String>, Option<String>) {
+    static COUNT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("overleg-{}-{n}.txt", std::process::id()));
+    if let Err(e) = std::fs::write(&path, text) {
+        return (None, Some(format!("{}: {e}", path.display())));
+    }
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "vi".into());
+    leave();
+    // Through sh, so an EDITOR with arguments ("code --wait") works.
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("sh")
+        .arg(&path)
+        .status();
+    let _ = enter();
+    let _ = terminal.clear();
+    let result = match status {
+        Ok(st) if st.success() => match std::fs::read_to_string(&path) {
+            Ok(t) if t.trim_end() != text.trim_end() => {
+                (Some(t.trim_end_matches('\n').to_string()), None)
+            }
+            Ok(_) => (None, None),
+            Err(e) => (None, Some(format!("{}: {e}", path.display()))),
+        },
+        Ok(st) => (None, Some(format!("{editor}: {st}"))),
+        Err(e) => (None, Some(format!("{editor}: {e}"))),
+    };
+    let _ = std::fs::remove_file(&path);
+    result
+}
+
+fn to_action(ev: Event) -> Option<Action> {
+    Some(match ev {
+        Event::Key(k) => Action::Key(k),
+        Event::Mouse(m) => Action::Mouse(m),
+        Event::Paste(p) => Action::Paste(p),
+        Event::Resize(w, h) => Action::Resize(w, h),
+        _ => return None,
+    })
+}
+
+/// Run the workbench until the user quits.
+pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
+    let (job_tx, job_rx) = mpsc::channel::<(u64, Job)>();
+    let (act_tx, act_rx) = mpsc::channel::<Action>();
+    let _worker = worker::spawn(root, job_rx, act_tx);
+    let _ = job_tx.send((0, Job::Reload));
+
+    install_panic_hook();
+    enter()?;
+    let _guard = Guard;
+    let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            let mut hits = Default::default();
+            terminal.draw(|f| {
+                hits = views::draw(f, &state);
+            })?;
+            state.apply_hits(hits);
+            if let Ok(size) = terminal.size() {
+                state.size = (size.width, size.height);
+            }
+            dirty = false;
+        }
+        let mut actions = Vec::new();
+        if event::poll(Duration::from_millis(40))? {
+            actions.extend(to_action(event::read()?));
+            // Take everything already waiting, so a burst of keys costs one frame.
+            while event::poll(Duration::ZERO)? {
+                actions.extend(to_action(event::read()?));
+            }
+        }
+        actions.extend(act_rx.try_iter());
+        for a in actions {
+            dirty = true;
+            let mut effects = update(&mut state, a);
+            while let Some(e) = effects.pop() {
+                match e {
+                    Effect::Quit => return Ok(0),
+                    Effect::Run(id, job) => {
+                        if job_tx.send((id, job)).is_err() {
+                            anyhow::bail!("the background worker stopped; restart overleg");
+                        }
+                    }
+                    Effect::External { target, text } => {
+                        let (text, error) = external_editor(&mut terminal, &text);
+                        effects.extend(update(
+                            &mut state,
+                            Action::EditorDone {
+                                target: target.clone(),
+                                text,
+                                error,
+                            },
+                        ));
+                        let _ = EditTarget::Editor;
+                    }
+                }
+            }
+        }
+        if state.quit {
+            return Ok(0);
+        }
+    }
+}

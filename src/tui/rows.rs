@@ -1,0 +1,243 @@
+//! What each list shows, computed from the state: shared by `update` (what is selected) and
+//! the views (what is drawn), so the two can never disagree. Pure.
+
+use crate::model::agenda::{due_of, is_overdue, meeting_when};
+use crate::model::enums::{ActionStatus, MeetingStatus, PresenterStatus};
+use crate::model::records::{Action, Item, Meeting};
+use crate::model::validate::minutes_of;
+use crate::model::{Agenda, Date};
+
+use super::state::{State, StatusFilter};
+
+/// The next meetings: from today on, not cancelled, soonest first.
+pub fn upcoming(s: &State) -> Vec<&Meeting> {
+    s.agenda
+        .meetings_by_date()
+        .into_iter()
+        .filter(|m| {
+            meeting_when(m).is_some_and(|d| d >= s.today) && m.status != MeetingStatus::Cancelled
+        })
+        .take(6)
+        .collect()
+}
+
+/// Sort key of an action: end of its due window (none last), then its reference.
+fn due_key(a: &Action) -> (Date, String) {
+    let far = Date {
+        year: 9999,
+        month: 12,
+        day: 31,
+    };
+    (
+        due_of(a).and_then(|d| d.end).unwrap_or(far),
+        a.reference.clone(),
+    )
+}
+
+/// My department's follow-ups that are still to do; overdue ones first.
+pub fn my_open(s: &State) -> Vec<&Action> {
+    let mut v: Vec<&Action> = s
+        .agenda
+        .actions
+        .iter()
+        .filter(|a| a.status.is_active() && s.is_mine(&a.owner))
+        .collect();
+    v.sort_by_key(|a| (!is_overdue(a, s.today), due_key(a)));
+    v
+}
+
+/// The follow-ups list with its filters, by due date.
+pub fn actions(s: &State) -> Vec<&Action> {
+    let f = &s.filter;
+    let body_of = |a: &Action| {
+        s.agenda
+            .meeting(&a.meeting)
+            .map(|m| m.body.as_str())
+            .unwrap_or("")
+    };
+    let mut v: Vec<&Action> = s
+        .agenda
+        .actions
+        .iter()
+        .filter(|a| match f.status {
+            StatusFilter::Active => a.status.is_active(),
+            StatusFilter::All => true,
+            StatusFilter::One(st) => a.status == st,
+        })
+        .filter(|a| !f.mine || s.is_mine(&a.owner))
+        .filter(|a| !f.overdue || is_overdue(a, s.today))
+        .filter(|a| {
+            f.body
+                .as_deref()
+                .is_none_or(|b| body_of(a) == b || a.report_back == b)
+        })
+        .collect();
+    v.sort_by_key(|a| due_key(a));
+    v
+}
+
+/// The cycle of the status filter: active, all, then each status.
+pub fn next_status_filter(f: StatusFilter) -> StatusFilter {
+    let all = ActionStatus::ALL;
+    match f {
+        StatusFilter::Active => StatusFilter::All,
+        StatusFilter::All => StatusFilter::One(all[0]),
+        StatusFilter::One(st) => match all.iter().position(|x| *x == st) {
+            Some(i) if i + 1 < all.len() => StatusFilter::One(all[i + 1]),
+            _ => StatusFilter::Active,
+        },
+    }
+}
+
+/// All meetings, optionally of one body: upcoming first (soonest first), then the past
+/// (latest first).
+pub fn meetings(s: &State) -> Vec<&Meeting> {
+    let all: Vec<&Meeting> = s
+        .agenda
+        .meetings_by_date()
+        .into_iter()
+        .filter(|m| s.meetings_body.as_deref().is_none_or(|b| m.body == b))
+        .collect();
+    let (mut up, mut past): (Vec<&Meeting>, Vec<&Meeting>) = all
+        .into_iter()
+        .partition(|m| meeting_when(m).is_none_or(|d| d >= s.today));
+    past.reverse();
+    up.append(&mut past);
+    up
+}
+
+/// Preparation of a meeting: (agenda complete, papers sent, presenters confirmed).
+pub fn preparation(a: &Agenda, m: &Meeting) -> (bool, bool, bool) {
+    let items = a.items_of(&m.id);
+    let complete = !items.is_empty()
+        && items
+            .iter()
+            .all(|i| i.duration.is_some() && !i.title.trim().is_empty());
+    let papers = m.papers_sent.is_some();
+    let presenters = items
+        .iter()
+        .flat_map(|i| &i.presenters)
+        .all(|p| p.status == Some(PresenterStatus::Confirmed));
+    (complete, papers, presenters)
+}
+
+/// Minutes of the meeting's time slot (`start`–`end`), if both are known.
+pub fn slot_minutes(m: &Meeting) -> Option<u32> {
+    let (s, e) = (minutes_of(&m.start)?, minutes_of(&m.end)?);
+    e.checked_sub(s)
+}
+
+/// For each item: when it starts ("16:20", from the meeting start and the durations before
+/// it) and the running total in minutes.
+pub fn running(m: &Meeting, items: &[&Item]) -> Vec<(String, u32)> {
+    let start = minutes_of(&m.start);
+    let mut total = 0u32;
+    items
+        .iter()
+        .map(|i| {
+            let at = start.map(|s| {
+                let t = s + total;
+                format!("{:02}:{:02}", (t / 60) % 24, t % 60)
+            });
+            total += i.duration.unwrap_or(0);
+            (at.unwrap_or_default(), total)
+        })
+        .collect()
+}
+
+/// The sections of the item screen, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Details,
+    Aanleiding,
+    Advies,
+    Kernpunten,
+    Toelichting,
+    Spreekpunten,
+    Vragen,
+    Attachments,
+    FollowUps,
+    History,
+}
+
+pub const SECTIONS: [Section; 10] = [
+    Section::Details,
+    Section::Aanleiding,
+    Section::Advies,
+    Section::Kernpunten,
+    Section::Toelichting,
+    Section::Spreekpunten,
+    Section::Vragen,
+    Section::Attachments,
+    Section::FollowUps,
+    Section::History,
+];
+
+impl Section {
+    /// The record field an editable section writes.
+    pub fn field(self) -> Option<&'static str> {
+        Some(match self {
+            Section::Aanleiding => "annotation.aanleiding",
+            Section::Advies => "annotation.advies",
+            Section::Kernpunten => "annotation.kernpunten",
+            Section::Toelichting => "annotation.toelichting",
+            Section::Spreekpunten => "annotation.spreekpunten",
+            Section::Details => "objective",
+            _ => return None,
+        })
+    }
+
+    pub fn text(self, i: &Item) -> &str {
+        match self {
+            Section::Aanleiding => &i.annotation.aanleiding,
+            Section::Advies => &i.annotation.advies,
+            Section::Kernpunten => &i.annotation.kernpunten,
+            Section::Toelichting => &i.annotation.toelichting,
+            Section::Spreekpunten => &i.annotation.spreekpunten,
+            Section::Details => &i.objective,
+            _ => "",
+        }
+    }
+}
+
+/// Follow-ups that came from an item.
+pub fn item_actions<'a>(a: &'a Agenda, item: &str) -> Vec<&'a Action> {
+    let mut v: Vec<&Action> = a.actions.iter().filter(|x| x.item == item).collect();
+    v.sort_by_key(|a| due_key(a));
+    v
+}
+
+/// The rows of the notes screen: the meeting's items, then "general" (entries without item).
+pub fn notes_rows<'a>(a: &'a Agenda, meeting: &str) -> Vec<Option<&'a Item>> {
+    let mut v: Vec<Option<&Item>> = a.items_of(meeting).into_iter().map(Some).collect();
+    v.push(None);
+    v
+}
+
+/// How many rows the list in `pane` of the current screen has (for moving the selection).
+pub fn len(s: &State, pane: usize) -> usize {
+    use super::state::Screen::*;
+    match (&s.view().screen, pane) {
+        (Overview, 0) => upcoming(s).len(),
+        (Overview, _) => my_open(s).len(),
+        (Actions, _) => actions(s).len(),
+        (Meetings, _) => meetings(s).len(),
+        (Agenda(m), 0) => s.agenda.items_of(m).len(),
+        (Agenda(m), _) => s.agenda.meeting(m).map_or(0, |m| m.participants.len()),
+        (Item(_), 0) => SECTIONS.len(),
+        (Item(i), _) => item_actions(&s.agenda, i).len(),
+        (Notes(m), _) => notes_rows(&s.agenda, m).len(),
+        (History(id), _) => s.history.get(id).map_or(0, Vec::len),
+        (Search, _) => s.search.hits.len(),
+        (Detail(_), _) => 0,
+    }
+}
+
+/// How many panes the current screen has.
+pub fn panes(s: &State) -> usize {
+    use super::state::Screen::*;
+    match &s.view().screen {
+        Overview | Agenda(_) | Item(_) => 2,
+        _ => 1,
+    }
+}

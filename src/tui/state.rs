@@ -1,0 +1,264 @@
+//! Everything the workbench knows at one moment: the agenda, the stack of screens with their
+//! selections, the overlays (forms, pickers, confirmations), filters and the status line.
+//! Plain data: `update` changes it, the views read it.
+
+use std::collections::{BTreeSet, HashMap};
+
+use crate::model::{Agenda, Date};
+use crate::store::history::HistoryEntry;
+
+use super::action::Op;
+use super::forms::Form;
+use super::i18n::Lang;
+use super::keys::{Ctx, Keymap};
+use super::search::{self, Entry, Hit};
+use super::theme::Theme;
+use super::widgets::{Editor, Picker};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Overview,
+    Actions,
+    Meetings,
+    /// The agenda of a meeting (id).
+    Agenda(String),
+    /// One agenda item (id).
+    Item(String),
+    /// The notes of a meeting (meeting id).
+    Notes(String),
+    /// The history of a record (id).
+    History(String),
+    Search,
+    /// Any other record, shown field by field (id).
+    Detail(String),
+}
+
+impl Screen {
+    pub fn ctx(&self) -> Ctx {
+        match self {
+            Screen::Overview => Ctx::Overview,
+            Screen::Actions => Ctx::Actions,
+            Screen::Meetings => Ctx::Meetings,
+            Screen::Agenda(_) => Ctx::Agenda,
+            Screen::Item(_) => Ctx::Item,
+            Screen::Notes(_) => Ctx::Notes,
+            Screen::History(_) => Ctx::History,
+            Screen::Search => Ctx::Search,
+            Screen::Detail(_) => Ctx::Detail,
+        }
+    }
+}
+
+/// A screen on the stack with its own selection per pane, so Esc returns to where you were.
+#[derive(Clone, Debug)]
+pub struct View {
+    pub screen: Screen,
+    pub pane: usize,
+    pub sel: [usize; 2],
+    pub offset: [usize; 2],
+    /// Scroll of a text pane.
+    pub scroll: u16,
+}
+
+impl View {
+    pub fn new(screen: Screen) -> View {
+        View {
+            screen,
+            pane: 0,
+            sel: [0; 2],
+            offset: [0; 2],
+            scroll: 0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// open, lopend, geblokkeerd
+    Active,
+    All,
+    One(crate::model::enums::ActionStatus),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionFilter {
+    pub status: StatusFilter,
+    pub mine: bool,
+    pub overdue: bool,
+    pub body: Option<String>,
+}
+
+impl Default for ActionFilter {
+    fn default() -> Self {
+        ActionFilter {
+            status: StatusFilter::Active,
+            mine: false,
+            overdue: false,
+            body: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Ok,
+    Error,
+}
+
+/// The dialogs drawn over the screens, innermost last.
+pub enum Overlay {
+    Help,
+    Palette(Picker),
+    Confirm { text: String, op: Op },
+    Picker(Picker),
+    Form(Box<Form>),
+    Editor(Box<Editor>),
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SearchState {
+    pub query: String,
+    pub hits: Vec<Hit>,
+    pub problems: Vec<String>,
+}
+
+/// Where the last frame put things, for the mouse: (area, pane) of each list and its offset.
+#[derive(Clone, Debug, Default)]
+pub struct Hits {
+    pub lists: Vec<(ratatui::layout::Rect, usize, usize)>,
+    pub tabs: Vec<(ratatui::layout::Rect, super::keys::Cmd)>,
+}
+
+pub struct State {
+    pub agenda: Agenda,
+    pub index: Vec<Entry>,
+    pub loaded: bool,
+    pub lang: Lang,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub today: Date,
+    pub dept: String,
+    pub author: String,
+    pub repo_name: String,
+    pub stack: Vec<View>,
+    pub overlays: Vec<Overlay>,
+    pub filter: ActionFilter,
+    pub meetings_body: Option<String>,
+    pub marked: BTreeSet<String>,
+    pub search: SearchState,
+    pub history: HashMap<String, Vec<HistoryEntry>>,
+    /// Jobs under way: (job, what).
+    pub pending: Vec<(u64, String)>,
+    pub message: Option<(Level, String)>,
+    pub unshared: Option<usize>,
+    /// The newest commit made here, which `undo` may take back: (commit, summary).
+    pub last_own: Option<(String, String)>,
+    pub next_job: u64,
+    pub hits: Hits,
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(lang: Lang, theme: Theme, keymap: Keymap, today: Date) -> State {
+        State {
+            agenda: Agenda::default(),
+            index: Vec::new(),
+            loaded: false,
+            lang,
+            keymap,
+            theme,
+            today,
+            dept: String::new(),
+            author: String::new(),
+            repo_name: String::new(),
+            stack: vec![View::new(Screen::Overview)],
+            overlays: Vec::new(),
+            filter: ActionFilter::default(),
+            meetings_body: None,
+            marked: BTreeSet::new(),
+            search: SearchState::default(),
+            history: HashMap::new(),
+            pending: Vec::new(),
+            message: None,
+            unshared: None,
+            last_own: None,
+            next_job: 1,
+            hits: Hits::default(),
+            size: (80, 24),
+            quit: false,
+        }
+    }
+
+    /// Replace the agenda (after a load or a save) and everything derived from it.
+    pub fn set_agenda(&mut self, agenda: Agenda) {
+        self.agenda = agenda;
+        self.index = search::index(&self.agenda);
+        self.loaded = true;
+        self.marked.retain(|id| self.agenda.kind_of(id).is_some());
+        self.rerun_search();
+        // A screen whose record is gone (deleted, or removed by undo) goes away.
+        let a = &self.agenda;
+        self.stack.retain(|v| match &v.screen {
+            Screen::Agenda(id) | Screen::Item(id) | Screen::Notes(id) | Screen::Detail(id) => {
+                a.kind_of(id).is_some()
+            }
+            _ => true,
+        });
+        if self.stack.is_empty() {
+            self.stack.push(View::new(Screen::Overview));
+        }
+        self.history.clear();
+    }
+
+    pub fn rerun_search(&mut self) {
+        let (hits, problems) = search::run(&self.index, &self.search.query);
+        self.search.hits = hits;
+        self.search.problems = problems;
+    }
+
+    pub fn view(&self) -> &View {
+        // The stack is never empty (set_agenda and back() keep one screen).
+        &self.stack[self.stack.len() - 1]
+    }
+
+    pub fn view_mut(&mut self) -> &mut View {
+        let n = self.stack.len() - 1;
+        &mut self.stack[n]
+    }
+
+    pub fn ctx(&self) -> Ctx {
+        self.view().screen.ctx()
+    }
+
+    pub fn t(&self, m: super::i18n::Msg) -> &'static str {
+        self.lang.t(m)
+    }
+
+    pub fn info(&mut self, level: Level, text: impl Into<String>) {
+        self.message = Some((level, text.into()));
+    }
+
+    pub fn job_id(&mut self) -> u64 {
+        let j = self.next_job;
+        self.next_job += 1;
+        j
+    }
+
+    /// Keep the scroll offsets the last frame settled on, and where the lists are.
+    pub fn apply_hits(&mut self, hits: Hits) {
+        for (_, pane, offset) in &hits.lists {
+            if let Some(o) = self.view_mut().offset.get_mut(*pane) {
+                *o = *offset;
+            }
+        }
+        self.hits = hits;
+    }
+
+    /// Is this organisation reference (`EZK/DE`) of my department?
+    pub fn is_mine(&self, org_ref: &str) -> bool {
+        let code = org_ref.split('/').next().unwrap_or("").trim();
+        !self.dept.is_empty() && code.eq_ignore_ascii_case(&self.dept)
+    }
+}

@@ -1,0 +1,303 @@
+//! Drawing: one file per screen, plus the frame around them (tabs, status line) and the
+//! dialogs. Views read the state and the theme; they never change the state, and they report
+//! where the lists ended up so mouse clicks can find rows.
+
+mod actions;
+mod agenda;
+mod detail;
+mod dialogs;
+mod history;
+mod item;
+mod meetings;
+mod notes;
+mod overview;
+mod search;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
+use unicode_width::UnicodeWidthStr;
+
+use super::i18n::Msg;
+use super::keys::Cmd;
+use super::state::{Hits, Level, Screen, State};
+
+/// Draw everything; returns where the lists are.
+pub fn draw(f: &mut Frame, s: &State) -> Hits {
+    let mut hits = Hits::default();
+    let area = f.area();
+    let th = &s.theme;
+    f.render_widget(Block::default().style(th.text), area);
+    if area.width < 20 || area.height < 5 {
+        f.render_widget(Paragraph::new("overleg").style(th.text), area);
+        return hits;
+    }
+    let [top, body, bottom] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    tabs(f, s, top, &mut hits);
+    if !s.loaded {
+        f.render_widget(Paragraph::new(s.t(Msg::Loading)).style(th.muted), body);
+    } else {
+        match &s.view().screen {
+            Screen::Overview => overview::draw(f, s, body, &mut hits),
+            Screen::Actions => actions::draw(f, s, body, &mut hits),
+            Screen::Meetings => meetings::draw(f, s, body, &mut hits),
+            Screen::Agenda(m) => agenda::draw(f, s, m, body, &mut hits),
+            Screen::Item(i) => item::draw(f, s, i, body, &mut hits),
+            Screen::Notes(m) => notes::draw(f, s, m, body, &mut hits),
+            Screen::History(id) => history::draw(f, s, id, body, &mut hits),
+            Screen::Search => search::draw(f, s, body, &mut hits),
+            Screen::Detail(id) => detail::draw(f, s, id, body),
+        }
+    }
+    status(f, s, bottom);
+    dialogs::draw(f, s, area);
+    hits
+}
+
+fn tabs(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
+    let th = &s.theme;
+    f.render_widget(Block::default().style(th.header), area);
+    let current = match s.stack.first().map(|v| &v.screen) {
+        Some(Screen::Actions) => Cmd::GoActions,
+        Some(Screen::Meetings) => Cmd::GoMeetings,
+        _ => Cmd::GoOverview,
+    };
+    let searching = s.view().screen == Screen::Search;
+    let mut x = area.x;
+    let mut spans = Vec::new();
+    for (key, msg, cmd) in [
+        ("1", Msg::Overview, Cmd::GoOverview),
+        ("2", Msg::Actions, Cmd::GoActions),
+        ("3", Msg::Meetings, Cmd::GoMeetings),
+        ("/", Msg::Search, Cmd::Search),
+    ] {
+        let label = format!(" {key} {} ", s.t(msg));
+        let w = label.width() as u16;
+        let active = if cmd == Cmd::Search {
+            searching
+        } else {
+            !searching && cmd == current
+        };
+        hits.tabs.push((
+            Rect::new(x, area.y, w.min(area.right().saturating_sub(x)), 1),
+            cmd,
+        ));
+        x = x.saturating_add(w);
+        spans.push(Span::styled(
+            label,
+            if active { th.tab_active } else { th.header },
+        ));
+    }
+    let crumbs = crumbs(s);
+    let right = format!(" {crumbs} · {} ", s.dept);
+    let used: usize = spans.iter().map(|sp| sp.content.width()).sum();
+    let room = usize::from(area.width).saturating_sub(used);
+    if room > 4 {
+        spans.push(Span::styled(
+            format!("{:>room$}", fit(&right, room)),
+            th.header,
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// Where you are: the screens on the stack after the first.
+fn crumbs(s: &State) -> String {
+    let a = &s.agenda;
+    let names: Vec<String> = s
+        .stack
+        .iter()
+        .skip(1)
+        .filter(|v| v.screen != Screen::Search)
+        .map(|v| match &v.screen {
+            Screen::Agenda(m) => a.reference(m),
+            Screen::Item(i) => format!(
+                "{} {}",
+                s.t(Msg::Item).to_lowercase(),
+                a.item(i).map(|x| x.label.clone()).unwrap_or_default()
+            ),
+            Screen::Notes(_) => s.t(Msg::Notes).to_lowercase(),
+            Screen::History(_) => s.t(Msg::History).to_lowercase(),
+            Screen::Detail(id) => a.reference(id),
+            Screen::Actions => s.t(Msg::Actions).to_lowercase(),
+            _ => String::new(),
+        })
+        .collect();
+    crate::text::line(&names.join(" › "))
+}
+
+fn status(f: &mut Frame, s: &State, area: Rect) {
+    let th = &s.theme;
+    f.render_widget(Block::default().style(th.status), area);
+    let (style, left) = if !s.pending.is_empty() {
+        (th.status, format!(" ⟳ {}", s.t(Msg::Saving)))
+    } else {
+        match &s.message {
+            Some((Level::Error, m)) => (
+                th.status.patch(th.error),
+                format!(" {}: {m}", s.t(Msg::Error)),
+            ),
+            Some((Level::Ok, m)) => (th.status, format!(" ✓ {m}")),
+            Some((Level::Info, m)) => (th.status, format!(" {m}")),
+            None => (th.status, String::new()),
+        }
+    };
+    let right = match s.unshared {
+        Some(0) | None => format!(" ? {} ", s.t(Msg::Help).to_lowercase()),
+        Some(n) => format!(
+            " {n} {} {} · ? {} ",
+            s.t(if n == 1 { Msg::Change1 } else { Msg::Changes }),
+            s.t(Msg::Unshared),
+            s.t(Msg::Help).to_lowercase()
+        ),
+    };
+    let rw = right.width().min(usize::from(area.width));
+    let lw = usize::from(area.width).saturating_sub(rw);
+    let line = Line::from(vec![
+        Span::styled(format!("{:<lw$}", fit(&left, lw)), style),
+        Span::styled(fit(&right, rw), th.status),
+    ]);
+    f.render_widget(Paragraph::new(line), area);
+}
+
+/// Cut a string to `width` columns (by display width, never inside a character), with "…".
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
+/// Multi-line record text made safe, with hard line breaks inside a paragraph joined so the
+/// view can wrap it to its own width (blank lines and list items keep their breaks).
+pub fn paragraphs(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut join = false;
+    for l in crate::text::sanitize(s, true).lines() {
+        let t = l.trim_end();
+        let item = t.trim_start().starts_with(['-', '*', '•'])
+            || t.trim_start()
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_digit());
+        match out.last_mut() {
+            Some(last) if join && !t.is_empty() && !item => {
+                last.push(' ');
+                last.push_str(t.trim_start());
+            }
+            _ => out.push(t.to_string()),
+        }
+        join = !t.is_empty();
+    }
+    out
+}
+
+/// Record text made safe for the screen, on one line.
+pub fn clean(s: &str) -> String {
+    crate::text::line(s)
+}
+
+/// A pane title line; the focused pane's title stands out.
+pub fn pane_block<'a>(s: &State, title: String, focused: bool) -> Block<'a> {
+    let th = &s.theme;
+    Block::default()
+        .borders(Borders::TOP)
+        .border_style(th.border)
+        .title(Span::styled(
+            format!(" {title} "),
+            if focused { th.title } else { th.muted },
+        ))
+}
+
+/// A table with a header line and a selection; records where its rows are for the mouse.
+#[allow(clippy::too_many_arguments)]
+pub fn table(
+    f: &mut Frame,
+    s: &State,
+    area: Rect,
+    block: Block<'_>,
+    header: Vec<String>,
+    widths: Vec<Constraint>,
+    rows: Vec<Row<'_>>,
+    pane: usize,
+    hits: &mut Hits,
+) {
+    let th = &s.theme;
+    let v = s.view();
+    let focused = v.pane == pane;
+    let n = rows.len();
+    let sel = v.sel[pane].min(n.saturating_sub(1));
+    let inner = block.inner(area);
+    let hl = if focused {
+        th.selected
+    } else {
+        th.text
+            .patch(th.muted)
+            .add_modifier(ratatui::style::Modifier::REVERSED)
+    };
+    let t = Table::new(rows, widths)
+        .header(Row::new(header).style(th.muted))
+        .block(block)
+        .row_highlight_style(hl)
+        .column_spacing(1);
+    let mut st = TableState::default().with_offset(v.offset[pane].min(n.saturating_sub(1)));
+    if n > 0 {
+        st.select(Some(sel));
+    }
+    f.render_stateful_widget(t, area, &mut st);
+    let rows_area = Rect {
+        y: inner.y.saturating_add(1),
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    hits.lists.push((rows_area, pane, st.offset()));
+}
+
+/// An empty-list message in the muted style.
+pub fn empty(f: &mut Frame, s: &State, area: Rect, msg: Msg) {
+    let r = Rect {
+        y: area
+            .y
+            .saturating_add(2)
+            .min(area.bottom().saturating_sub(1)),
+        height: 1,
+        ..area
+    };
+    f.render_widget(
+        Paragraph::new(format!("  {}", s.t(msg))).style(s.theme.muted),
+        r,
+    );
+}
+
+/// ✓ / ✗ with the ok / warning style.
+pub fn tick(s: &State, ok: bool) -> Span<'static> {
+    if ok {
+        Span::styled("✓", s.theme.ok)
+    } else {
+        Span::styled("✗", s.theme.warning)
+    }
+}
+
+pub fn style_if(cond: bool, yes: Style, no: Style) -> Style {
+    if cond { yes } else { no }
+}

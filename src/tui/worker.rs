@@ -1,0 +1,266 @@
+//! The worker: the only place the workbench touches git. It owns its own `Store` and agenda,
+//! runs one job at a time off the UI thread, and reports back as actions.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender};
+
+use toml_edit::DocumentMut;
+
+use crate::model::edit::{self, convert};
+use crate::model::parse::{parse_record, path_for};
+use crate::model::schema;
+use crate::model::{Agenda, Kind, Severity, ids};
+use crate::ops;
+use crate::store::write::{Change, Saved};
+use crate::store::{Result, Store, StoreError};
+
+use super::action::{Action, Job, Op};
+
+fn rejected(m: impl Into<String>) -> StoreError {
+    StoreError::Rejected(m.into())
+}
+
+/// Refuse text that would not load as a record.
+fn check_text(kind: Kind, path: &str, text: &str) -> Result<()> {
+    let parsed = parse_record(kind, path, text.as_bytes());
+    let errors: Vec<String> = parsed
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .map(ToString::to_string)
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(rejected(errors.join("\n")))
+    }
+}
+
+/// Runs jobs against one repository. Used by the worker thread and, directly, by tests.
+pub struct Runner {
+    pub store: Store,
+    pub agenda: Agenda,
+}
+
+impl Runner {
+    pub fn new(store: Store) -> Runner {
+        let agenda = store.load();
+        Runner { store, agenda }
+    }
+
+    pub fn run(&mut self, job_id: u64, job: Job) -> Action {
+        match job {
+            Job::Reload => {
+                self.agenda = self.store.load();
+                Action::Loaded {
+                    agenda: Box::new(self.agenda.clone()),
+                    unshared: self.store.unshared().ok().flatten(),
+                }
+            }
+            Job::History { id, path } => match self.store.history(&path, 5000) {
+                Ok(entries) => Action::HistoryLoaded { id, entries },
+                Err(e) => Action::Failed {
+                    job: job_id,
+                    message: e.to_string(),
+                },
+            },
+            Job::Save(op) => {
+                let undoable = !matches!(op, Op::Undo { .. });
+                // Always from the files as they are now: another program may have changed them.
+                self.agenda = self.store.load();
+                let result = self.save(op);
+                self.agenda = self.store.load();
+                match result {
+                    Ok((saved, created)) => Action::Saved {
+                        job: job_id,
+                        summary: saved.summary,
+                        commit: saved.commit,
+                        agenda: Box::new(self.agenda.clone()),
+                        unshared: self.store.unshared().ok().flatten(),
+                        created,
+                        undoable,
+                    },
+                    Err(e) => Action::Failed {
+                        job: job_id,
+                        message: e.to_string(),
+                    },
+                }
+            }
+        }
+    }
+
+    fn save(&self, op: Op) -> Result<(Saved, Option<String>)> {
+        let (s, a) = (&self.store, &self.agenda);
+        let pairs = |f: &[(String, String)]| -> Vec<(String, String)> { f.to_vec() };
+        Ok(match op {
+            Op::Set { id, fields } => (ops::set_fields(s, a, &id, &pairs(&fields))?, None),
+            Op::Create { kind, fields } => {
+                let (id, saved) = ops::create(s, a, kind, &fields)?;
+                (saved, Some(id))
+            }
+            Op::Delete { id } => (ops::delete(s, a, &id)?, None),
+            Op::AddEntry { id, list, fields } => {
+                let f: Vec<(&str, String)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.clone()))
+                    .collect();
+                (ops::add_entry(s, a, &id, &list, f)?.1, None)
+            }
+            Op::AddNotesEntry {
+                meeting,
+                list,
+                fields,
+            } => match a.notes_of(&meeting) {
+                Some(n) => {
+                    let f: Vec<(&str, String)> = fields
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.clone()))
+                        .collect();
+                    (ops::add_entry(s, a, &n.id.clone(), &list, f)?.1, None)
+                }
+                None => self.new_notes(&meeting, &list, &fields)?,
+            },
+            Op::Multi { sets, what } => (self.multi(&sets, &what)?, None),
+            Op::Prepare { previous, fields } => {
+                let (saved, id) = super::prepare::prepare(s, a, &previous, &fields)?;
+                (saved, Some(id))
+            }
+            Op::Undo { commit } => (s.revert_own(&commit)?, None),
+        })
+    }
+
+    /// Several records changed in one commit.
+    fn multi(&self, sets: &[(String, Vec<(String, String)>)], what: &str) -> Result<Saved> {
+        let a = &self.agenda;
+        let mut targets = Vec::new();
+        for (id, fields) in sets {
+            let (kind, id) = a
+                .resolve(id)
+                .ok_or_else(|| StoreError::NotFound(id.clone()))?;
+            let path = a
+                .path_of(&id)
+                .map_or_else(|| path_for(kind, &id), str::to_string);
+            targets.push((kind, path, a.reference(&id), fields.clone()));
+        }
+        let refs: Vec<String> = targets.iter().map(|t| t.2.clone()).collect();
+        let summary = format!("{} {what}", refs.join(", "));
+        self.store.transact(|r| {
+            let mut changes = Vec::new();
+            for (kind, path, _, fields) in &targets {
+                let old = r
+                    .read(path)?
+                    .ok_or_else(|| StoreError::NotFound(path.clone()))?;
+                let mut doc: DocumentMut =
+                    old.parse().map_err(|e| rejected(format!("{path}: {e}")))?;
+                for (f, v) in fields {
+                    let fp = edit::FieldPath::parse(f).map_err(rejected)?;
+                    edit::set_field(&mut doc, *kind, &fp, v).map_err(rejected)?;
+                }
+                let new = doc.to_string();
+                check_text(*kind, path, &new)?;
+                if new != old {
+                    changes.push(Change {
+                        path: path.clone(),
+                        text: Some(new),
+                    });
+                }
+            }
+            if changes.is_empty() {
+                return Err(rejected(
+                    "nothing changed: the records already have these values",
+                ));
+            }
+            Ok((changes, summary.clone()))
+        })
+    }
+
+    /// The first entry of a meeting's notes: the notes record is made with it, in one commit.
+    fn new_notes(
+        &self,
+        meeting: &str,
+        list: &str,
+        fields: &[(String, String)],
+    ) -> Result<(Saved, Option<String>)> {
+        let a = &self.agenda;
+        if a.meeting(meeting).is_none() {
+            return Err(StoreError::NotFound(meeting.to_string()));
+        }
+        let id = format!("n-{}", meeting.trim_start_matches("m-"));
+        let id = if a.kind_of(&id).is_some() {
+            ids::mint(Kind::Notes)
+        } else {
+            id
+        };
+        let base = [
+            ("meeting", meeting.to_string()),
+            ("type", "besluitenlijst".into()),
+            ("status", "concept".into()),
+        ];
+        let mut doc = edit::new_document(Kind::Notes, &id, &base).map_err(rejected)?;
+        let key = schema::entry_key(list);
+        let mut values = Vec::new();
+        if key == "id" {
+            let prefix = list.chars().next().unwrap_or('x').to_string();
+            values.push(("id", toml_edit::Value::from(ids::mint_entry(&prefix))));
+        }
+        for (k, v) in fields {
+            let ty = schema::list_field(Kind::Notes, list, k)
+                .map(|f| f.ty)
+                .ok_or_else(|| rejected(format!("{list} has no field `{k}`")))?;
+            if let Some(val) = convert(ty, v).map_err(|e| rejected(format!("{k}: {e}")))? {
+                values.push((k.as_str(), val));
+            }
+        }
+        edit::push_entry(&mut doc, list, values);
+        let text = doc.to_string();
+        let path = path_for(Kind::Notes, &id);
+        check_text(Kind::Notes, &path, &text)?;
+        let summary = format!(
+            "nieuw verslag {}/verslag: {list} toegevoegd",
+            a.reference(meeting)
+        );
+        let saved = self.store.transact(|r| {
+            if r.read(&path)?.is_some() {
+                return Err(rejected(format!("{path} exists already")));
+            }
+            Ok((
+                vec![Change {
+                    path: path.clone(),
+                    text: Some(text.clone()),
+                }],
+                summary.clone(),
+            ))
+        })?;
+        Ok((saved, Some(id)))
+    }
+}
+
+/// Start the worker thread on the repository at `root`; jobs go in, actions come out.
+pub fn spawn(
+    root: PathBuf,
+    jobs: Receiver<(u64, Job)>,
+    out: Sender<Action>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let store = match Store::open(&root) {
+            Ok(s) => s,
+            Err(e) => {
+                let _ = out.send(Action::Failed {
+                    job: 0,
+                    message: e.to_string(),
+                });
+                return;
+            }
+        };
+        let mut runner = Runner {
+            store,
+            agenda: Agenda::default(),
+        };
+        while let Ok((id, job)) = jobs.recv() {
+            let result = runner.run(id, job);
+            if out.send(result).is_err() {
+                break;
+            }
+        }
+    })
+}

@@ -1,0 +1,934 @@
+//! Sync between departments against real remotes on loopback: a bare repository path,
+//! `git daemon` (git://) and smart HTTP (`git http-backend` behind a small HTTP/1.1 server in
+//! this file, with basic authentication). Every test makes its own server and clones.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier, Once};
+use std::time::{Duration, Instant};
+
+use git2::{FileMode, Repository, Signature, build::TreeUpdateBuilder};
+use overleg::model::edit::{FieldPath, set_value};
+use overleg::store::write::Change;
+use overleg::store::{Identity, Store};
+use overleg::sync::merge::Take;
+use overleg::sync::{self, SyncError, SyncOptions, SyncReport, conflicts};
+use tempfile::TempDir;
+use toml_edit::{DocumentMut, Value};
+
+// ---------------------------------------------------------------------------------------------
+// Isolation: libgit2 must not read the user's or the machine's git config.
+
+static ISOLATE: Once = Once::new();
+
+fn isolate() {
+    ISOLATE.call_once(|| {
+        let dir = std::env::temp_dir().join(format!("overleg-sync-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        for level in [
+            git2::ConfigLevel::System,
+            git2::ConfigLevel::XDG,
+            git2::ConfigLevel::Global,
+        ] {
+            // SAFETY: called once, before any repository is opened by these tests.
+            unsafe { git2::opts::set_search_path(level, &dir).expect("search path") };
+        }
+    });
+}
+
+/// Environment for `git` processes started by the tests (servers, credential helpers).
+fn git_env(cmd: &mut Command, home: &Path) {
+    cmd.env("HOME", home)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", home.join(".gitconfig"))
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
+}
+
+// ---------------------------------------------------------------------------------------------
+// A server and clones
+
+const ACTION: &str = "# Actie uit het Beraad\nid = \"a-1\"\nref = \"2021-02-A1\"\ntitle = \"Webex-gegevens sturen\"\nowner = \"EZK\" # trekker\nstatus = \"open\"\ndue = \"voor 8 februari 2021\"\n";
+
+struct World {
+    dir: TempDir,
+    server: PathBuf,
+}
+
+impl World {
+    fn new() -> World {
+        isolate();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).expect("home");
+        std::fs::write(home.join(".gitconfig"), "").expect("gitconfig");
+        let server = dir.path().join("srv").join("agenda.git");
+        let repo = Repository::init_opts(
+            &server,
+            git2::RepositoryInitOptions::new()
+                .bare(true)
+                .initial_head("main")
+                .mkpath(true),
+        )
+        .expect("init");
+        let mut files: Vec<(String, String)> = vec![
+            (
+                "overleg.toml".into(),
+                "format = 1\nname = \"Test\"\n".into(),
+            ),
+            ("actions/a-1.toml".into(), ACTION.into()),
+        ];
+        for (id, code) in [("ezk", "EZK"), ("bzk", "BZK"), ("jenv", "JenV")] {
+            files.push((
+                format!("registry/organisations/{id}.toml"),
+                format!("id = \"{id}\"\ncode = \"{code}\"\nname = \"Ministerie {code}\"\n"),
+            ));
+        }
+        let empty = repo.treebuilder(None).expect("tb").write().expect("w");
+        let base = repo.find_tree(empty).expect("tree");
+        let mut b = TreeUpdateBuilder::new();
+        for (p, t) in &files {
+            let blob = repo.blob(t.as_bytes()).expect("blob");
+            b.upsert(p, blob, FileMode::Blob);
+        }
+        let tree = repo
+            .find_tree(b.create_updated(&repo, &base).expect("tree"))
+            .expect("tree");
+        let sig = Signature::now("Seed", "seed@example.invalid").expect("sig");
+        repo.commit(
+            Some("refs/heads/main"),
+            &sig,
+            &sig,
+            "EZK: begin\n\nOverleg-Department: EZK\n",
+            &tree,
+            &[],
+        )
+        .expect("commit");
+        World { dir, server }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// A clone for `dept`, cloned from the path and then pointed at `url`.
+    fn clone(&self, dept: &str, url: &str) -> Store {
+        let path = self.dir.path().join(dept.to_lowercase());
+        let repo = git2::build::RepoBuilder::new()
+            .branch("main")
+            .clone(self.server.to_str().expect("utf8"), &path)
+            .expect("clone");
+        repo.remote_set_url("origin", url).expect("url");
+        let mut cfg = repo.config().expect("cfg");
+        cfg.set_str("overleg.department", dept).expect("cfg");
+        cfg.set_str("user.name", &format!("Secretariaat {dept}"))
+            .expect("cfg");
+        cfg.set_str(
+            "user.email",
+            &format!("secretariaat@{}.example.invalid", dept.to_lowercase()),
+        )
+        .expect("cfg");
+        Store::open(&path).expect("store")
+    }
+
+    fn server_main(&self) -> git2::Oid {
+        Repository::open_bare(&self.server)
+            .expect("open")
+            .refname_to_id("refs/heads/main")
+            .expect("main")
+    }
+
+    fn server_file(&self, rel: &str) -> Option<String> {
+        let repo = Repository::open_bare(&self.server).expect("open");
+        let tree = repo
+            .find_reference("refs/heads/main")
+            .expect("main")
+            .peel_to_tree()
+            .expect("tree");
+        let e = tree.get_path(Path::new(rel)).ok()?;
+        let blob = repo.find_blob(e.id()).expect("blob");
+        Some(String::from_utf8_lossy(blob.content()).into_owned())
+    }
+}
+
+fn identity(store: &Store) -> Identity {
+    let cfg = store.repo().expect("repo").config().expect("cfg");
+    Identity {
+        name: cfg.get_string("user.name").expect("name"),
+        email: cfg.get_string("user.email").expect("email"),
+        department: cfg.get_string("overleg.department").expect("dept"),
+    }
+}
+
+fn set(store: &Store, rel: &str, field: &str, value: &str) {
+    let id = identity(store);
+    store
+        .transact_as(&id, |r| {
+            let text = r.read(rel)?.expect("record exists");
+            let mut doc: DocumentMut = text.parse().expect("toml");
+            set_value(
+                &mut doc,
+                &FieldPath::parse(field).expect("path"),
+                Some(Value::from(value)),
+            )
+            .expect("set");
+            Ok((
+                vec![Change {
+                    path: rel.into(),
+                    text: Some(doc.to_string()),
+                }],
+                format!("{rel} {field} → {value}"),
+            ))
+        })
+        .expect("save");
+}
+
+fn write_file(store: &Store, rel: &str, text: Option<String>) {
+    let id = identity(store);
+    store
+        .transact_as(&id, |_| {
+            Ok((
+                vec![Change {
+                    path: rel.into(),
+                    text,
+                }],
+                format!("{rel} geschreven"),
+            ))
+        })
+        .expect("save");
+}
+
+fn sync(store: &Store) -> Result<SyncReport, SyncError> {
+    sync::sync(store, &SyncOptions::default(), &mut |_| {})
+}
+
+fn field(store: &Store, rel: &str, key: &str) -> Option<String> {
+    let text = std::fs::read_to_string(store.root().join(rel)).ok()?;
+    let t: toml::Table = text.parse().expect("toml");
+    t.get(key).and_then(|v| v.as_str()).map(str::to_string)
+}
+
+fn head(store: &Store) -> git2::Oid {
+    store
+        .repo()
+        .expect("repo")
+        .refname_to_id("HEAD")
+        .expect("head")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Servers on loopback
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "server on port {port} did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+struct Daemon(Child);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `git daemon` serving the world's server folder, push enabled. Returns the URL.
+fn git_daemon(w: &World) -> (Daemon, String) {
+    let port = free_port();
+    let root = w.server.parent().expect("srv").to_path_buf();
+    let mut cmd = Command::new("git");
+    git_env(&mut cmd, &w.home());
+    cmd.arg("daemon")
+        .arg("--reuseaddr")
+        .arg("--export-all")
+        .arg("--enable=receive-pack")
+        .arg("--listen=127.0.0.1")
+        .arg(format!("--port={port}"))
+        .arg(format!("--base-path={}", root.display()))
+        .arg(&root)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let child = cmd.spawn().expect("git daemon");
+    let d = Daemon(child);
+    wait_for_port(port);
+    (d, format!("git://127.0.0.1:{port}/agenda.git"))
+}
+
+fn base64(input: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A small HTTP/1.1 server that runs `git http-backend` as CGI for requests with the right
+/// basic-auth header. Returns the URL of the repository.
+fn http_server(w: &World, user: &str, password: &str) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let expected = format!("Basic {}", base64(format!("{user}:{password}").as_bytes()));
+    let root = w.server.parent().expect("srv").to_path_buf();
+    let home = w.home();
+    let user = user.to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (root, home, expected, user) =
+                (root.clone(), home.clone(), expected.clone(), user.clone());
+            std::thread::spawn(move || {
+                let _ = serve(stream, &root, &home, &expected, &user);
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}/agenda.git")
+}
+
+fn serve(
+    stream: TcpStream,
+    root: &Path,
+    home: &Path,
+    expected: &str,
+    user: &str,
+) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut out = stream;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or("").to_string();
+        let target = parts.next().unwrap_or("").to_string();
+        let mut headers = BTreeMap::new();
+        loop {
+            let mut h = String::new();
+            reader.read_line(&mut h)?;
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                headers.insert(k.trim().to_lowercase(), v.trim().to_string());
+            }
+        }
+        let mut body = Vec::new();
+        if let Some(n) = headers
+            .get("content-length")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            body.resize(n, 0);
+            reader.read_exact(&mut body)?;
+        } else if headers
+            .get("transfer-encoding")
+            .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
+        {
+            loop {
+                let mut size = String::new();
+                reader.read_line(&mut size)?;
+                let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or("0"), 16)
+                    .unwrap_or(0);
+                let mut chunk = vec![0; n + 2];
+                reader.read_exact(&mut chunk)?;
+                if n == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..n]);
+            }
+        }
+        if headers.get("authorization").map(String::as_str) != Some(expected) {
+            let msg = b"authentication required\n";
+            write!(
+                out,
+                "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"agenda\"\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+                msg.len()
+            )?;
+            out.write_all(msg)?;
+            out.flush()?;
+            continue;
+        }
+        let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+        let mut cmd = Command::new("git");
+        git_env(&mut cmd, home);
+        cmd.arg("http-backend")
+            .env("GIT_PROJECT_ROOT", root)
+            .env("GIT_HTTP_EXPORT_ALL", "1")
+            .env("PATH_INFO", path)
+            .env("QUERY_STRING", query)
+            .env("REQUEST_METHOD", &method)
+            .env(
+                "CONTENT_TYPE",
+                headers.get("content-type").cloned().unwrap_or_default(),
+            )
+            .env("CONTENT_LENGTH", body.len().to_string())
+            .env("REMOTE_USER", user)
+            .env("REMOTE_ADDR", "127.0.0.1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(p) = headers.get("git-protocol") {
+            cmd.env("HTTP_GIT_PROTOCOL", p);
+        }
+        if let Some(e) = headers.get("content-encoding") {
+            cmd.env("HTTP_CONTENT_ENCODING", e);
+        }
+        let mut child = cmd.spawn()?;
+        let mut stdin = child.stdin.take().expect("stdin");
+        let writer = std::thread::spawn(move || {
+            let _ = stdin.write_all(&body);
+        });
+        let output = child.wait_with_output()?;
+        let _ = writer.join();
+        let raw = output.stdout;
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .map(|p| (p, 4))
+            .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| (p, 2)));
+        let (head, cgi_body) = match split {
+            Some((p, n)) => (
+                String::from_utf8_lossy(&raw[..p]).into_owned(),
+                &raw[p + n..],
+            ),
+            None => (String::new(), &raw[..]),
+        };
+        let mut status = "200 OK".to_string();
+        let mut extra = String::new();
+        for h in head.lines() {
+            let h = h.trim_end();
+            if let Some(s) = h.strip_prefix("Status:") {
+                status = s.trim().to_string();
+            } else if !h.is_empty() {
+                extra.push_str(h);
+                extra.push_str("\r\n");
+            }
+        }
+        write!(
+            out,
+            "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\n\r\n",
+            cgi_body.len()
+        )?;
+        out.write_all(cgi_body)?;
+        out.flush()?;
+    }
+}
+
+/// A credential helper for one clone (in that clone's git config, read by libgit2).
+fn credential_helper(w: &World, store: &Store, user: &str, password: &str, name: &str) {
+    let file = w.dir.path().join(format!("{name}.credentials"));
+    let url = {
+        let repo = store.repo().expect("repo");
+        let r = repo.find_remote("origin").expect("origin");
+        r.url().expect("url").to_string()
+    };
+    let host = url
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .expect("host")
+        .to_string();
+    std::fs::write(&file, format!("http://{user}:{password}@{host}\n")).expect("creds");
+    let repo = store.repo().expect("repo");
+    repo.config()
+        .expect("cfg")
+        .set_str(
+            "credential.helper",
+            &format!("store --file {}", file.display()),
+        )
+        .expect("helper");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+#[test]
+fn adjacent_fields_by_two_departments_merge_without_conflict_over_a_path() {
+    let w = World::new();
+    let url = w.server.to_string_lossy().to_string();
+    let (ezk, bzk, jenv) = (
+        w.clone("EZK", &url),
+        w.clone("BZK", &url),
+        w.clone("JenV", &url),
+    );
+    set(&ezk, "actions/a-1.toml", "owner", "BZK");
+    set(&bzk, "actions/a-1.toml", "status", "lopend");
+    let r1 = sync(&ezk).expect("sync ezk");
+    assert!(r1.pushed);
+    let r2 = sync(&bzk).expect("sync bzk");
+    assert_eq!(r2.conflicts, 0);
+    assert_eq!(r2.merged, vec!["actions/a-1.toml".to_string()]);
+    assert!(r2.pushed);
+    assert_eq!((r2.ahead, r2.behind), (0, 0));
+    sync(&jenv).expect("sync jenv");
+    for s in [&bzk, &jenv] {
+        assert_eq!(
+            field(s, "actions/a-1.toml", "owner").as_deref(),
+            Some("BZK")
+        );
+        assert_eq!(
+            field(s, "actions/a-1.toml", "status").as_deref(),
+            Some("lopend")
+        );
+    }
+    // the comment written after the owner survived the merge
+    let text = std::fs::read_to_string(jenv.root().join("actions/a-1.toml")).expect("read");
+    assert!(text.contains("owner = \"BZK\" # trekker"), "{text}");
+    // the work tree and index are clean after the merge (`git status` shows nothing)
+    assert!(
+        sync::uncommitted(&jenv.repo().expect("repo"))
+            .expect("status")
+            .is_empty()
+    );
+    // status: in sync, with a time
+    let st = sync::status(&jenv).expect("status");
+    assert_eq!((st.ahead, st.behind, st.open_conflicts), (0, 0, 0));
+    assert!(st.last_success.is_some());
+}
+
+#[test]
+fn same_field_conflict_is_resolved_pushed_and_seen_by_the_third_over_git_daemon() {
+    let w = World::new();
+    let (_daemon, url) = git_daemon(&w);
+    let (ezk, bzk, jenv) = (
+        w.clone("EZK", &url),
+        w.clone("BZK", &url),
+        w.clone("JenV", &url),
+    );
+    set(&ezk, "actions/a-1.toml", "status", "gereed");
+    set(
+        &ezk,
+        "actions/a-1.toml",
+        "title",
+        "Webex-gegevens naar de leden",
+    );
+    set(&bzk, "actions/a-1.toml", "status", "vervallen");
+    assert!(sync(&ezk).expect("ezk").pushed);
+    let on_server = w.server_main();
+    let bzk_head = head(&bzk);
+    let r = sync(&bzk).expect("bzk");
+    assert_eq!(r.conflicts, 1);
+    assert!(!r.pushed);
+    assert_eq!(w.server_main(), on_server, "nothing pushed with a conflict");
+    assert_eq!(head(&bzk), bzk_head, "branch stays until resolved");
+    // the state survives a restart: open the clone again
+    let bzk = Store::open(bzk.root()).expect("reopen");
+    let list = conflicts::list(&bzk).expect("list");
+    assert_eq!(list.len(), 1);
+    let c = &list[0];
+    assert_eq!((c.id.as_str(), c.field.as_str()), ("a-1", "status"));
+    assert_eq!(c.ours.as_deref(), Some("vervallen"));
+    assert_eq!(c.theirs.as_deref(), Some("gereed"));
+    assert_eq!(c.ours_by.as_ref().expect("ours by").department, "BZK");
+    assert_eq!(c.theirs_by.as_ref().expect("theirs by").department, "EZK");
+    assert_eq!(c.theirs_by.as_ref().expect("by").author, "Secretariaat EZK");
+    // both versions recoverable as files
+    let files = conflicts::dir(bzk.repo().expect("repo").path()).join("files");
+    let theirs = std::fs::read_to_string(files.join("actions__a-1.toml.theirs")).expect("theirs");
+    assert!(theirs.contains("gereed"));
+    // a sync meanwhile keeps the state and still pushes nothing
+    assert_eq!(sync(&bzk).expect("again").conflicts, 1);
+    assert_eq!(w.server_main(), on_server);
+    // a bad value is refused; a good one completes the merge
+    assert!(conflicts::resolve(&bzk, "a-1", "status", Take::Value("klaar".into())).is_err());
+    let done = conflicts::resolve(&bzk, "2021-02-A1", "status", Take::Value("lopend".into()))
+        .expect("resolve");
+    assert!(done.completed);
+    assert_eq!(done.remaining, 0);
+    assert!(conflicts::list(&bzk).expect("list").is_empty());
+    let r = sync(&bzk).expect("push");
+    assert!(r.pushed);
+    sync(&jenv).expect("jenv");
+    assert_eq!(
+        field(&jenv, "actions/a-1.toml", "status").as_deref(),
+        Some("lopend")
+    );
+    assert_eq!(
+        field(&jenv, "actions/a-1.toml", "title").as_deref(),
+        Some("Webex-gegevens naar de leden")
+    );
+    sync(&ezk).expect("ezk");
+    assert_eq!(head(&ezk), head(&jenv));
+}
+
+#[test]
+fn push_race_between_two_departments_ends_with_both_changes_on_the_server() {
+    let w = World::new();
+    let (_daemon, url) = git_daemon(&w);
+    let ezk = w.clone("EZK", &url);
+    let bzk = w.clone("BZK", &url);
+    // each edits its own record, many times, then both sync at the same moment
+    for i in 0..3 {
+        write_file(
+            &ezk,
+            &format!("actions/a-ezk{i}.toml"),
+            Some(ACTION.replace("a-1", &format!("a-ezk{i}"))),
+        );
+        write_file(
+            &bzk,
+            &format!("actions/a-bzk{i}.toml"),
+            Some(ACTION.replace("a-1", &format!("a-bzk{i}"))),
+        );
+    }
+    set(&ezk, "actions/a-1.toml", "owner", "JenV");
+    set(&bzk, "actions/a-1.toml", "due", "eind maart 2021");
+    let barrier = Arc::new(Barrier::new(2));
+    let handles: Vec<_> = [ezk.root().to_path_buf(), bzk.root().to_path_buf()]
+        .into_iter()
+        .map(|root| {
+            let b = barrier.clone();
+            std::thread::spawn(move || {
+                let store = Store::open(&root).expect("store");
+                b.wait();
+                sync(&store)
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    for r in &results {
+        let r = r.as_ref().expect("sync in the race");
+        assert!(r.pushed || r.conflicts == 0);
+    }
+    for i in 0..3 {
+        assert!(w.server_file(&format!("actions/a-ezk{i}.toml")).is_some());
+        assert!(w.server_file(&format!("actions/a-bzk{i}.toml")).is_some());
+    }
+    let a1 = w.server_file("actions/a-1.toml").expect("a-1");
+    assert!(a1.contains("owner = \"JenV\""), "{a1}");
+    assert!(a1.contains("due = \"eind maart 2021\""), "{a1}");
+}
+
+#[test]
+fn smart_http_with_basic_auth_from_a_credential_helper_and_a_wrong_password() {
+    let w = World::new();
+    let url = http_server(&w, "secretariaat", "juist-wachtwoord");
+    let ezk = w.clone("EZK", &url);
+    let bzk = w.clone("BZK", &url);
+    let nohelper = w.clone("JenV", &url);
+    credential_helper(&w, &ezk, "secretariaat", "juist-wachtwoord", "ezk");
+    credential_helper(&w, &bzk, "secretariaat", "fout", "bzk");
+    set(&ezk, "actions/a-1.toml", "status", "gereed");
+    let r = sync(&ezk).expect("sync over http");
+    assert!(r.pushed);
+    assert!(
+        w.server_file("actions/a-1.toml")
+            .expect("a-1")
+            .contains("gereed")
+    );
+    // wrong password: a clear error, nothing changed on either side, local work kept
+    set(&bzk, "actions/a-1.toml", "owner", "BZK");
+    let before_server = w.server_main();
+    let before_local = head(&bzk);
+    let err = sync(&bzk).expect_err("wrong password");
+    assert!(matches!(err, SyncError::Auth { .. }), "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("authentication failed"), "{msg}");
+    assert!(!msg.contains("fout"), "the password is never shown: {msg}");
+    assert_eq!(w.server_main(), before_server);
+    assert_eq!(head(&bzk), before_local);
+    assert_eq!(
+        field(&bzk, "actions/a-1.toml", "owner").as_deref(),
+        Some("BZK")
+    );
+    // no helper at all: says so
+    let err = sync(&nohelper).expect_err("no credentials");
+    assert!(matches!(err, SyncError::Auth { .. }), "{err}");
+    assert!(err.to_string().contains("credential helper"), "{err}");
+    // and nothing was written down: the clone config holds no password
+    let cfg =
+        std::fs::read_to_string(bzk.repo().expect("repo").path().join("config")).expect("config");
+    assert!(!cfg.contains("fout"));
+    let rec = std::fs::read_to_string(bzk.repo().expect("repo").path().join("overleg-sync.toml"))
+        .expect("record");
+    assert!(!rec.contains("fout"));
+}
+
+#[test]
+fn unreachable_server_is_clear_and_keeps_local_work() {
+    let w = World::new();
+    let port = free_port();
+    let ezk = w.clone("EZK", &format!("git://127.0.0.1:{port}/agenda.git"));
+    set(&ezk, "actions/a-1.toml", "status", "gereed");
+    let before = head(&ezk);
+    let err = sync(&ezk).expect_err("offline");
+    assert!(matches!(err, SyncError::Unreachable { .. }), "{err}");
+    assert!(err.to_string().contains("Your work is kept"), "{err}");
+    assert_eq!(head(&ezk), before);
+    let st = sync::status(&ezk).expect("status");
+    assert!(st.last_success.is_none());
+    assert!(st.last_result.expect("result").contains("cannot reach"));
+}
+
+#[test]
+fn refuses_uncommitted_records_and_conflict_markers() {
+    let w = World::new();
+    let url = w.server.to_string_lossy().to_string();
+    let ezk = w.clone("EZK", &url);
+    let p = ezk.root().join("actions/a-1.toml");
+    std::fs::write(&p, ACTION.replace("open", "gereed")).expect("write");
+    let err = sync(&ezk).expect_err("dirty");
+    assert!(
+        matches!(err, SyncError::Dirty(ref f) if f == &vec!["actions/a-1.toml".to_string()]),
+        "{err}"
+    );
+    // a file committed with markers by plain git: reported with file and line, never dropped
+    let marked = "id = \"a-1\"\n<<<<<<< HEAD\nstatus = \"open\"\n=======\nstatus = \"gereed\"\n>>>>>>> other\n";
+    std::fs::write(&p, marked).expect("write");
+    let repo = ezk.repo().expect("repo");
+    let mut idx = repo.index().expect("index");
+    idx.add_path(Path::new("actions/a-1.toml")).expect("add");
+    idx.write().expect("write");
+    let tree = repo
+        .find_tree(idx.write_tree().expect("tree"))
+        .expect("tree");
+    let sig = Signature::now("x", "x@example.invalid").expect("sig");
+    let parent = repo.head().expect("head").peel_to_commit().expect("commit");
+    repo.commit(Some("HEAD"), &sig, &sig, "plain git", &tree, &[&parent])
+        .expect("commit");
+    let err = sync(&ezk).expect_err("markers");
+    assert!(
+        matches!(err, SyncError::Markers(ref m) if m == &vec![("actions/a-1.toml".to_string(), 2)]),
+        "{err}"
+    );
+    assert!(err.to_string().contains("actions/a-1.toml:2"));
+    assert_eq!(std::fs::read_to_string(&p).expect("read"), marked);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Randomized: three departments, random creates, edits, deletes and syncs
+
+mod random {
+    use super::*;
+    use proptest::prelude::*;
+
+    const DEPTS: [&str; 3] = ["EZK", "BZK", "JenV"];
+    const FIELDS: [&str; 3] = ["title", "status_note", "owner_role"];
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Create(usize),
+        Edit(usize, usize, usize),
+        Delete(usize, usize),
+        Sync(usize, bool),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            1 => (0..3usize).prop_map(Op::Create),
+            4 => (0..3usize, 0..16usize, 0..3usize).prop_map(|(d, r, f)| Op::Edit(d, r, f)),
+            1 => (0..3usize, 0..16usize).prop_map(|(d, r)| Op::Delete(d, r)),
+            3 => (0..3usize, any::<bool>()).prop_map(|(d, b)| Op::Sync(d, b)),
+        ]
+    }
+
+    /// What happened to values, to check that none was lost silently.
+    #[derive(Default)]
+    struct Log {
+        /// (path, field, value) of every write
+        writes: Vec<(String, String, String)>,
+        /// values that a later writer overwrote or deleted having seen them
+        superseded: Vec<String>,
+        /// texts of record versions discarded by an explicit resolution
+        resolved_away: Vec<String>,
+        created: Vec<String>,
+        deleted_seen: Vec<String>,
+    }
+
+    fn records(store: &Store) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(store.root().join("actions"))
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .map(|n| format!("actions/{n}"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    fn do_sync(store: &Store, take_ours: bool, log: &mut Log) {
+        let r = sync(store).expect("sync");
+        if r.conflicts == 0 {
+            return;
+        }
+        for c in conflicts::list(store).expect("list") {
+            let take = if take_ours { Take::Ours } else { Take::Theirs };
+            let (kept, lost) = if take_ours {
+                (&c.ours, &c.theirs)
+            } else {
+                (&c.theirs, &c.ours)
+            };
+            if let Some(l) = lost
+                && kept != lost
+            {
+                log.resolved_away.push(l.clone());
+            }
+            conflicts::resolve(store, &c.path, &c.field, take).expect("resolve");
+        }
+        assert!(conflicts::list(store).expect("list").is_empty());
+    }
+
+    fn run(ops: Vec<Op>) {
+        let w = World::new();
+        let url = w.server.to_string_lossy().to_string();
+        let stores: Vec<Store> = DEPTS.iter().map(|d| w.clone(d, &url)).collect();
+        let mut log = Log::default();
+        let mut counter = 0;
+        for op in ops {
+            counter += 1;
+            match op {
+                Op::Create(d) => {
+                    let id = format!("a-{}{counter}", DEPTS[d].to_lowercase());
+                    let path = format!("actions/{id}.toml");
+                    let title = format!("t{counter}");
+                    write_file(
+                        &stores[d],
+                        &path,
+                        Some(
+                            ACTION
+                                .replace("a-1", &id)
+                                .replace("Webex-gegevens sturen", &title),
+                        ),
+                    );
+                    log.writes.push((path.clone(), "title".into(), title));
+                    log.created.push(path);
+                }
+                Op::Edit(d, r, f) => {
+                    let recs = records(&stores[d]);
+                    if recs.is_empty() {
+                        continue;
+                    }
+                    let path = recs[r % recs.len()].clone();
+                    let value = format!("v{counter}-{}", DEPTS[d]);
+                    if let Some(prev) = field(&stores[d], &path, FIELDS[f]) {
+                        log.superseded.push(prev);
+                    }
+                    set(&stores[d], &path, FIELDS[f], &value);
+                    log.writes.push((path, FIELDS[f].into(), value));
+                }
+                Op::Delete(d, r) => {
+                    let recs = records(&stores[d]);
+                    if recs.len() <= 1 {
+                        continue;
+                    }
+                    let path = recs[r % recs.len()].clone();
+                    let text = std::fs::read_to_string(stores[d].root().join(&path)).expect("read");
+                    log.deleted_seen.push(text);
+                    write_file(&stores[d], &path, None);
+                }
+                Op::Sync(d, ours) => do_sync(&stores[d], ours, &mut log),
+            }
+        }
+        // settle: everyone syncs until nobody has anything left
+        for round in 0..4 {
+            for s in &stores {
+                do_sync(s, round % 2 == 0, &mut log);
+            }
+        }
+        let server = w.server_main();
+        let tree_of = |s: &Store| {
+            s.repo()
+                .expect("repo")
+                .head()
+                .expect("head")
+                .peel_to_tree()
+                .expect("tree")
+                .id()
+        };
+        for s in &stores {
+            assert_eq!(head(s), server, "every clone converged to the server");
+            assert_eq!(tree_of(s), tree_of(&stores[0]));
+            assert!(
+                sync::uncommitted(&s.repo().expect("repo"))
+                    .expect("st")
+                    .is_empty()
+            );
+        }
+        // nothing lost silently
+        let final_records = records(&stores[0]);
+        let texts: Vec<String> = final_records
+            .iter()
+            .map(|p| std::fs::read_to_string(stores[0].root().join(p)).expect("read"))
+            .collect();
+        let deleted_or_away = |v: &str| {
+            log.deleted_seen
+                .iter()
+                .any(|t| t.contains(&format!("\"{v}\"")))
+                || log.resolved_away.iter().any(|t| t.contains(v))
+        };
+        for (path, f, v) in &log.writes {
+            let here = field(&stores[0], path, f);
+            let ok = here.as_deref() == Some(v.as_str())
+                || log.superseded.contains(v)
+                || deleted_or_away(v);
+            assert!(
+                ok,
+                "value {v} written to {path} {f} is lost (now {here:?}); records: {texts:?}"
+            );
+        }
+        for path in &log.created {
+            let id = path
+                .trim_start_matches("actions/")
+                .trim_end_matches(".toml");
+            let ok = final_records.contains(path)
+                || log
+                    .deleted_seen
+                    .iter()
+                    .any(|t| t.contains(&format!("id = \"{id}\"")))
+                || log
+                    .resolved_away
+                    .iter()
+                    .any(|t| t.contains(&format!("id = \"{id}\"")));
+            assert!(ok, "record {path} vanished without a delete");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(16),
+            max_shrink_iters: 64,
+            .. ProptestConfig::default()
+        })]
+
+        #[test]
+        fn three_departments_converge_and_lose_nothing(ops in proptest::collection::vec(op(), 1..40)) {
+            run(ops);
+        }
+    }
+}

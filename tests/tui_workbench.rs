@@ -1,0 +1,344 @@
+//! The workbench without a terminal: key sequences against state, files and commits of a real
+//! demo repository, and a snapshot of every screen at 80×24 on the bundled example.
+
+use std::path::Path;
+use std::sync::Once;
+
+use overleg::model::Date;
+use overleg::store::Store;
+use overleg::tui::action::Action;
+use overleg::tui::i18n::Lang;
+use overleg::tui::keys::Keymap;
+use overleg::tui::state::{Screen, State};
+use overleg::tui::testing::{apply, press, render};
+use overleg::tui::theme::Theme;
+use overleg::tui::worker::Runner;
+
+static ENV: Once = Once::new();
+
+/// Keep the developer's git configuration out, once, before any test touches git.
+fn isolate() {
+    ENV.call_once(|| {
+        let home = std::env::temp_dir().join(format!("overleg-tui-home-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&home);
+        // SAFETY: runs once, before any test thread reads the environment (every test calls
+        // this first and `Once` blocks the others until it is done).
+        unsafe {
+            std::env::set_var("HOME", &home);
+            std::env::set_var("XDG_CONFIG_HOME", home.join(".config"));
+            std::env::set_var("GIT_CONFIG_NOSYSTEM", "1");
+            std::env::set_var("GIT_CONFIG_GLOBAL", "/dev/null");
+            std::env::remove_var("OVERLEG_DEPARTMENT");
+            std::env::remove_var("GIT_AUTHOR_NAME");
+            std::env::remove_var("GIT_AUTHOR_EMAIL");
+        }
+    });
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    runner: Runner,
+    state: State,
+}
+
+fn fixture() -> Fixture {
+    isolate();
+    let dir = tempfile::tempdir().expect("tempdir");
+    overleg::store::setup::demo(dir.path()).expect("demo");
+    let store = Store::open(&dir.path().join("ezk")).expect("open");
+    let mut runner = Runner::new(store);
+    let mut state = State::new(
+        Lang::Nl,
+        Theme::default_dark(),
+        Keymap::default(),
+        Date::new(2021, 1, 20).expect("date"),
+    );
+    state.dept = "EZK".into();
+    let agenda = Box::new(runner.agenda.clone());
+    apply(
+        &mut state,
+        Some(&mut runner),
+        Action::Loaded {
+            agenda,
+            unshared: Some(0),
+        },
+    );
+    Fixture {
+        _dir: dir,
+        runner,
+        state,
+    }
+}
+
+impl Fixture {
+    fn keys(&mut self, k: &str) {
+        press(&mut self.state, Some(&mut self.runner), k);
+    }
+    fn screen(&mut self) -> String {
+        render(&mut self.state, 80, 24)
+    }
+    fn root(&self) -> &Path {
+        self.runner.store.root()
+    }
+    /// (author, message, changed files) of the newest commits, newest first.
+    fn commits(&self, n: usize) -> Vec<(String, String, Vec<String>)> {
+        let repo = git2::Repository::open(self.root()).expect("repo");
+        let mut walk = repo.revwalk().expect("walk");
+        walk.push_head().expect("head");
+        walk.take(n)
+            .map(|oid| {
+                let c = repo.find_commit(oid.expect("oid")).expect("commit");
+                let tree = c.tree().expect("tree");
+                let parent = c.parent(0).ok().and_then(|p| p.tree().ok());
+                let diff = repo
+                    .diff_tree_to_tree(parent.as_ref(), Some(&tree), None)
+                    .expect("diff");
+                let files = diff
+                    .deltas()
+                    .filter_map(|d| d.new_file().path().map(|p| p.to_string_lossy().to_string()))
+                    .collect();
+                (
+                    c.author().name().unwrap_or("").to_string(),
+                    c.message().unwrap_or("").to_string(),
+                    files,
+                )
+            })
+            .collect()
+    }
+    fn count(&self) -> usize {
+        let repo = git2::Repository::open(self.root()).expect("repo");
+        let mut walk = repo.revwalk().expect("walk");
+        walk.push_head().expect("head");
+        walk.count()
+    }
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.root().join(rel)).expect("read")
+    }
+}
+
+/// Commit times and hashes vary: mask digits and long hex runs in screens that show them.
+fn mask(s: &str) -> String {
+    s.lines()
+        .map(|l| match l.find("> · ") {
+            Some(i) => format!("{}> · <commit>", &l[..i]),
+            None => l
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '#' } else { c })
+                .collect(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn snapshots_of_every_screen() {
+    let mut f = fixture();
+    insta::assert_snapshot!("overview", f.screen());
+    f.keys("2");
+    insta::assert_snapshot!("actions", f.screen());
+    f.keys("?");
+    insta::assert_snapshot!("help_actions", f.screen());
+    f.keys("esc 3");
+    insta::assert_snapshot!("meetings", f.screen());
+    f.keys("1 j enter");
+    insta::assert_snapshot!("agenda", f.screen());
+    f.keys("j j enter");
+    insta::assert_snapshot!("item", f.screen());
+    f.keys("j enter");
+    insta::assert_snapshot!("item_section", f.screen());
+    f.keys("esc esc v j");
+    insta::assert_snapshot!("notes", f.screen());
+    f.keys("n");
+    insta::assert_snapshot!("form_new_follow_up", f.screen());
+    f.keys("esc / \"financien\"");
+    insta::assert_snapshot!("search", f.screen());
+    f.keys("esc 2 d");
+    f.keys("1 2 g H");
+    insta::assert_snapshot!("history", mask(&f.screen()));
+}
+
+#[test]
+fn small_terminals_never_panic() {
+    let mut f = fixture();
+    for keys in [
+        "1",
+        "2",
+        "3",
+        "3 enter",
+        "3 enter enter",
+        "3 enter v",
+        "/ \"data\"",
+        "2 ?",
+        "2 n",
+        "2 H",
+    ] {
+        f.keys(&format!("esc esc esc {keys}"));
+        for (w, h) in [
+            (40, 12),
+            (1, 1),
+            (10, 3),
+            (20, 5),
+            (41, 13),
+            (80, 24),
+            (200, 60),
+        ] {
+            let _ = render(&mut f.state, w, h);
+        }
+    }
+}
+
+#[test]
+fn status_change_for_a_selection_is_one_commit() {
+    let mut f = fixture();
+    let before = f.count();
+    f.keys("2 space space s \"gereed\" enter");
+    assert_eq!(f.count(), before + 1, "{:?}", f.state.message);
+    let (author, msg, files) = f.commits(1).remove(0);
+    assert_eq!(author, "Secretariaat EZK (demo)");
+    assert!(
+        msg.starts_with("EZK: ") && msg.contains("Overleg-Department: EZK"),
+        "{msg}"
+    );
+    assert_eq!(files.len(), 2);
+    for p in files {
+        assert!(f.read(&p).contains("status = \"gereed\""), "{p}");
+    }
+    assert!(f.state.marked.is_empty());
+}
+
+#[test]
+fn postpone_with_a_note_and_undo_it() {
+    let mut f = fixture();
+    f.keys("2");
+    let id = overleg::tui::rows::actions(&f.state)[0].id.clone();
+    let path = f.state.agenda.path_of(&id).expect("path").to_string();
+    let original = f.read(&path);
+    f.keys("p end ctrl-j \"medio juni\" tab \"Wacht op de Kamerbrief\" ctrl-s");
+    let text = f.read(&path);
+    assert!(text.contains("due = \"medio juni 2021\""), "{text}");
+    assert!(text.contains("Wacht op de Kamerbrief"));
+    let n = f.count();
+    f.keys("u y");
+    assert_eq!(f.count(), n + 1);
+    assert_eq!(f.read(&path), original);
+    assert!(f.commits(1)[0].1.contains("ongedaan gemaakt"));
+    // An undo is not itself undone by a second `u`.
+    f.keys("u");
+    assert_eq!(f.count(), n + 1);
+}
+
+#[test]
+fn invalid_form_fields_block_saving() {
+    let mut f = fixture();
+    let n = f.count();
+    f.keys("2 n ctrl-s");
+    assert_eq!(f.count(), n, "an empty title must not save");
+    assert!(matches!(
+        f.state.overlays.last(),
+        Some(overleg::tui::state::Overlay::Form(_))
+    ));
+    f.keys("\"Nieuwe actie\" tab end ctrl-j \"XYZ\" ctrl-s");
+    assert_eq!(f.count(), n, "an unknown owner must not save");
+    f.keys("end ctrl-j enter \"BZK\" enter tab tab \"8 februari 2021\" ctrl-s");
+    assert_eq!(f.count(), n + 1, "{:?}", f.state.message);
+    let files = &f.commits(1)[0].2;
+    let text = f.read(&files[0]);
+    assert!(
+        text.contains("owner = \"BZK\"") && text.contains("due = \"8 februari 2021\""),
+        "{text}"
+    );
+}
+
+#[test]
+fn notes_decision_and_follow_up_in_place() {
+    let mut f = fixture();
+    // DO NDS of 11 March 2021 has no notes yet: the first decision makes them.
+    let m = f.state.agenda.resolve("do-nds-2021-03-11").map(|x| x.1);
+    let Some(meeting) = m.or_else(|| {
+        f.state
+            .agenda
+            .meetings
+            .iter()
+            .find(|m| {
+                f.state.agenda.notes_of(&m.id).is_none()
+                    && !f.state.agenda.items_of(&m.id).is_empty()
+            })
+            .map(|m| m.id.clone())
+    }) else {
+        panic!("no meeting without notes in the example");
+    };
+    assert!(f.state.agenda.notes_of(&meeting).is_none());
+    f.state
+        .stack
+        .push(overleg::tui::state::View::new(Screen::Notes(
+            meeting.clone(),
+        )));
+    let n = f.count();
+    f.keys("b \"Ingestemd met de planning.\" ctrl-s");
+    assert_eq!(f.count(), n + 1, "{:?}", f.state.message);
+    let notes = f.state.agenda.notes_of(&meeting).expect("notes made");
+    assert_eq!(notes.decisions.len(), 1);
+    let item = f.state.agenda.items_of(&meeting)[0].id.clone();
+    assert_eq!(notes.decisions[0].item, item);
+    f.keys("n \"Planning rondsturen\"");
+    if let Some(overleg::tui::state::Overlay::Form(form)) = f.state.overlays.last() {
+        for x in &form.fields {
+            eprintln!("{} = {:?} {:?}", x.name, x.value(), x.error);
+        }
+    }
+    f.keys("ctrl-s");
+    assert_eq!(f.count(), n + 2, "{:?}", f.state.message);
+    let a = f
+        .state
+        .agenda
+        .actions
+        .iter()
+        .find(|a| a.title == "Planning rondsturen")
+        .expect("action");
+    assert_eq!(
+        (a.meeting.as_str(), a.item.as_str(), a.owner.as_str()),
+        (meeting.as_str(), item.as_str(), "EZK")
+    );
+}
+
+#[test]
+fn reorder_items_and_prepare_next_meeting() {
+    let mut f = fixture();
+    f.keys("1 j enter");
+    let Screen::Agenda(m) = f.state.view().screen.clone() else {
+        panic!("not on an agenda")
+    };
+    let first = f.state.agenda.items_of(&m)[0].id.clone();
+    let n = f.count();
+    f.keys("J");
+    assert_eq!(f.count(), n + 1);
+    assert_eq!(f.commits(1)[0].2.len(), 2, "both items in one commit");
+    assert_eq!(f.state.agenda.items_of(&m)[1].id, first);
+    f.keys("P ctrl-s");
+    assert_eq!(f.count(), n + 2, "{:?}", f.state.message);
+    let Screen::Agenda(new) = f.state.view().screen.clone() else {
+        panic!("new agenda not shown")
+    };
+    assert_ne!(new, m);
+    let items = f.state.agenda.items_of(&new);
+    assert!(items[0].title.contains("Openstaande acties"));
+    assert!(f.commits(1)[0].2.len() >= 2);
+}
+
+#[test]
+fn delete_asks_first_and_search_jumps() {
+    let mut f = fixture();
+    let n = f.count();
+    f.keys("2 D n");
+    assert_eq!(f.count(), n);
+    f.keys("D y");
+    assert_eq!(f.count(), n + 1);
+    f.keys("/ \"type:item kapitaal\" enter");
+    assert!(
+        matches!(f.state.view().screen, Screen::Item(_)),
+        "{:?}",
+        f.state.view().screen
+    );
+    f.keys("/ \"type:meeting beraad\" enter");
+    assert!(matches!(f.state.view().screen, Screen::Agenda(_)));
+}
