@@ -323,6 +323,20 @@ fn stale_locks_are_taken_over_or_explained() {
             .args(["set", "2021-02-A1", "status_note=overgenomen"]),
     );
     assert!(!ezk.join(".git/overleg.lock").exists());
+    // an empty overleg.lock: a writer killed between creating it and writing its pid
+    let lock = ezk.join(".git/overleg.lock");
+    std::fs::write(&lock, "").expect("lock");
+    let ok = Command::new("touch")
+        .args(["-d", "1 minute ago"])
+        .arg(&lock)
+        .status()
+        .expect("touch");
+    assert!(ok.success());
+    run_ok(
+        env.overleg(&ezk)
+            .args(["set", "2021-02-A1", "status_note=leeg slot"]),
+    );
+    assert!(!lock.exists());
     // git's lock files: explained with their path and how to remove them; left alone.
     let branch_lock = ezk.join(".git/refs/heads/main.lock");
     for lock in [ezk.join(".git/index.lock"), branch_lock] {
