@@ -3,7 +3,7 @@
 # byte that selects its kind (index into Kind::ALL), plus edits and date phrases. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/parse_record corpus/edit corpus/fuzzy_date
+mkdir -p corpus/parse_record corpus/edit corpus/fuzzy_date corpus/merge corpus/query
 kind_byte() {
   case "$1" in
     registry/bodies) echo 0 ;; registry/organisations) echo 1 ;; registry/people) echo 2 ;;
@@ -37,4 +37,19 @@ for p in "2021-02-08" "8 februari 2021" "februari 2021" "begin maart 2021" "medi
   printf '%s' "$p" > "corpus/fuzzy_date/seed-$i"
   i=$((i + 1))
 done
-echo "seeded: $(ls corpus/parse_record | wc -l) records, $(ls corpus/edit | wc -l) edits, $i dates"
+# three-way merges: flags byte (which sides may be absent), base \0 ours \0 theirs
+m=0
+for f in ../agenda/actions/*.toml ../agenda/items/*.toml; do
+  m=$((m + 1)); [ $((m % 6)) -eq 0 ] || continue
+  ours=$(sed 's/^status = .*/status = "gereed"/' "$f")
+  theirs=$(sed 's/^title = "/title = "Nieuw: /' "$f")
+  { printf '\x00'; cat "$f"; printf '\0%s\0%s' "$ours" "$theirs"; } > "corpus/merge/seed-$m"
+  { printf '\x01'; printf '\0%s\0%s' "$ours" "$theirs"; } > "corpus/merge/seed-new-$m"
+  { printf '\x02'; cat "$f"; printf '\0\0%s' "$theirs"; } > "corpus/merge/seed-del-$m"
+done
+q=0
+for s in "status:open dept:EZK" "due<2021-04 type:action" "body:beraad Menselijk kapitaal" \
+         "type:meeting date>2021-01" "coördinatie" "status: dept:" "due<medio april 2021" "ezk/de open"; do
+  printf '%s' "$s" > "corpus/query/seed-$q"; q=$((q + 1))
+done
+echo "corpora: $(ls corpus/parse_record | wc -l) records, $(ls corpus/edit | wc -l) edits, $(ls corpus/merge | wc -l) merges, $(ls corpus/query | wc -l) queries, $i date seeds"
