@@ -24,6 +24,41 @@ pub fn sanitize(s: &str, keep_lines: bool) -> String {
     out
 }
 
+/// Characters that drive a terminal or hide or reorder text: controls (C0, DEL, C1), bidi
+/// embeddings, overrides, isolates and marks, and zero-width characters.
+pub fn is_hostile(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+                | '\u{200b}'..='\u{200d}'
+                | '\u{2060}'
+                | '\u{feff}'
+        )
+}
+
+/// JSON text with every hostile character inside its strings written as a `\uXXXX` escape, so
+/// machines get the exact text and a terminal showing the JSON gets nothing live. (serde_json
+/// escapes only C0; outside strings JSON is ASCII, so this only ever touches string contents.)
+pub fn escape_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if is_hostile(c) && c != '\n' {
+            let mut buf = [0u16; 2];
+            for unit in c.encode_utf16(&mut buf) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One line for tables and status lines.
 pub fn line(s: &str) -> String {
     sanitize(s, false)

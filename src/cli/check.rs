@@ -8,7 +8,9 @@ use super::{Cli, repo_dir};
 
 pub fn run(cli: &Cli, json: bool) -> anyhow::Result<i32> {
     let store = Store::open(&repo_dir(cli))?;
-    let agenda = store.load();
+    let mut agenda = store.load();
+    // what an interrupted save or a hand edit left behind: warnings, with what to do
+    agenda.problems.extend(store.leftovers());
     let errors = agenda
         .problems
         .iter()

@@ -137,7 +137,7 @@ pub fn record_json(root: &std::path::Path, agenda: &Agenda, id: &str) -> serde_j
 
 pub fn print_json(v: &serde_json::Value) {
     match serde_json::to_string_pretty(v) {
-        Ok(s) => println!("{s}"),
+        Ok(s) => println!("{}", crate::text::escape_json(&s)),
         Err(e) => eprintln!("error: cannot write JSON: {e}"),
     }
 }

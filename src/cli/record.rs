@@ -30,7 +30,7 @@ pub fn show(cli: &Cli, id: &str, json: bool) -> anyhow::Result<i32> {
         "{} {}  ({})",
         kind.word_nl(),
         crate::text::line(&agenda.reference(&id)),
-        path
+        crate::text::line(path)
     );
     let text = store.read_text(path)?;
     println!("{}", crate::text::sanitize(&text, true).trim_end());

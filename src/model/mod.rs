@@ -15,3 +15,6 @@ pub use agenda::Agenda;
 pub use date::{Date, FuzzyDate};
 pub use problem::{Problem, Severity};
 pub use records::{Kind, Record};
+
+#[cfg(test)]
+mod proptests;

@@ -41,10 +41,33 @@ pub fn conflict_marker_line(text: &str) -> Option<usize> {
         .map(|n| n + 1)
 }
 
+/// The line with the most nesting characters (`[`, `{`, `.`), 1 for an empty text.
+fn deepest_line(text: &str) -> usize {
+    text.lines()
+        .enumerate()
+        .max_by_key(|(n, l)| {
+            let depth = l
+                .bytes()
+                .filter(|b| matches!(b, b'[' | b'{' | b'.'))
+                .count();
+            (depth, std::cmp::Reverse(*n))
+        })
+        .map_or(1, |(n, _)| n + 1)
+}
+
 /// Turn a toml error into a located problem.
 pub fn toml_problem(path: &str, text: &str, e: &toml::de::Error) -> Problem {
-    let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
-    let msg = e.message().trim().to_string();
+    let mut msg = e.message().trim().to_string();
+    let Some(span) = e.span() else {
+        // Errors without a place (the reader's nesting limit): point at the most deeply nested
+        // line, never at a field that is not to blame.
+        let line = deepest_line(text);
+        if msg.contains("recursion") {
+            msg = format!("nested too deeply for a record ({msg})");
+        }
+        return Problem::error(path, line, 1, "", msg);
+    };
+    let (line, col) = line_col(text, span.start);
     // serde reports missing fields on the whole table; name the field.
     let field = if let Some(rest) = msg.strip_prefix("missing field `") {
         rest.split('`').next().unwrap_or("").to_string()

@@ -11,9 +11,13 @@ pub enum StoreError {
     #[error("another overleg is saving in this repository (lock {0}); try again in a moment")]
     Busy(PathBuf),
     #[error(
-        "git's index is locked ({0}): another git program is running, or one crashed. If no git is running, remove that file and try again"
+        "git's index is locked ({0}, {1} old): another git program is running, or one was interrupted (an overleg killed during a save leaves this file; the records and commits are intact). overleg never removes it, because a running git needs it: if no git program is running, remove it (`rm {0}`) and try again"
     )]
-    IndexLocked(PathBuf),
+    IndexLocked(PathBuf, String),
+    #[error(
+        "git's lock file {0} ({1} old) blocks saving: another git program is running, or one was interrupted (the records and commits are intact). If no git program is running, remove it (`rm {0}`) and try again"
+    )]
+    GitLocked(PathBuf, String),
     #[error(
         "the repository is in the middle of a {0}; finish it (`git status` tells how) before saving with overleg"
     )]

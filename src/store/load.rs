@@ -30,6 +30,16 @@ struct Found {
 /// outside the repository), odd names are reported.
 fn list_folder(root: &Path, kind: Kind, found: &mut Vec<Found>, problems: &mut Vec<Problem>) {
     let dir = root.join(kind.folder());
+    if let Err(e) = super::check_no_links(root, kind.folder()) {
+        problems.push(Problem::error(
+            kind.folder(),
+            1,
+            1,
+            "",
+            format!("not loaded: {e}"),
+        ));
+        return;
+    }
     let Ok(rd) = std::fs::read_dir(&dir) else {
         return;
     };
@@ -77,13 +87,13 @@ fn list_folder(root: &Path, kind: Kind, found: &mut Vec<Found>, problems: &mut V
             ));
             continue;
         }
-        if name.chars().any(|c| c.is_control()) || name.contains("..") {
+        if name.chars().any(crate::text::is_hostile) || name.contains("..") {
             problems.push(Problem::error(
                 &shown,
                 1,
                 1,
                 "",
-                "file name contains control characters or `..`; rename it",
+                "file name contains control, direction or invisible characters, or `..`; rename it",
             ));
             continue;
         }
@@ -202,6 +212,7 @@ impl Store {
 
     /// The current text of a record file (relative path).
     pub fn read_text(&self, rel: &str) -> super::Result<String> {
+        super::check_no_links(&self.root, rel)?;
         let p = self.root.join(rel);
         std::fs::read_to_string(&p).map_err(|e| super::StoreError::io(p, e))
     }

@@ -21,6 +21,14 @@ fn pid_alive(pid: u32) -> bool {
     }
 }
 
+fn older_than(path: &Path, age: Duration) -> bool {
+    std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|e| e > age)
+}
+
 impl WriteLock {
     /// Take the lock in `git_dir`, waiting up to `wait` for another writer to finish.
     pub fn acquire(git_dir: &Path, wait: Duration) -> Result<WriteLock> {
@@ -40,6 +48,12 @@ impl WriteLock {
                         && !pid_alive(pid)
                     {
                         // Left by a crashed writer: nothing else can hold it.
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    // No pid in it: a writer killed between creating the file and writing its
+                    // pid (microseconds apart). Once it is older than that can take, it is stale.
+                    if holder.is_none() && older_than(&path, Duration::from_secs(2)) {
                         let _ = std::fs::remove_file(&path);
                         continue;
                     }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod history;
 pub mod load;
 pub mod lock;
+pub mod recover;
 pub mod setup;
 pub mod undo;
 pub mod write;
@@ -34,6 +35,33 @@ pub struct Store {
     workdir: Option<PathBuf>,
     /// `root` relative to the work tree, with a trailing `/`, or empty.
     prefix: String,
+}
+
+/// Refuse a record path that passes through a symbolic link (a linked folder or file could
+/// point outside the repository): overleg never reads or writes through links.
+pub fn check_no_links(root: &Path, rel: &str) -> Result<()> {
+    let mut p = root.to_path_buf();
+    let mut shown = String::new();
+    for part in rel.split('/').filter(|c| !c.is_empty()) {
+        if part == ".." {
+            return Err(StoreError::Rejected(format!(
+                "{}: leaves the repository",
+                crate::text::line(rel)
+            )));
+        }
+        p.push(part);
+        if !shown.is_empty() {
+            shown.push('/');
+        }
+        shown.push_str(part);
+        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(StoreError::Rejected(format!(
+                "{} is a symbolic link; overleg never reads or writes through links (they can point outside the repository). Replace it with a plain folder or file",
+                crate::text::line(&shown)
+            )));
+        }
+    }
+    Ok(())
 }
 
 impl Store {

@@ -35,6 +35,7 @@ pub struct Reader<'a> {
 impl Reader<'_> {
     /// The current text of a file, `None` when there is none.
     pub fn read(&self, rel: &str) -> Result<Option<String>> {
+        super::check_no_links(self.root, rel)?;
         let p = self.root.join(rel);
         match std::fs::read(&p) {
             Ok(b) => String::from_utf8(b).map(Some).map_err(|_| {
@@ -68,9 +69,13 @@ pub fn check_writable(repo: &Repository) -> Result<()> {
     if repo.head_detached().unwrap_or(false) {
         return Err(StoreError::Detached);
     }
-    let lock = repo.path().join("index.lock");
-    if lock.exists() {
-        return Err(StoreError::IndexLocked(lock));
+    if let Some(lock) = super::recover::git_locks(repo).into_iter().next() {
+        let age = super::recover::age(&lock);
+        return Err(if lock.ends_with("index.lock") {
+            StoreError::IndexLocked(lock, age)
+        } else {
+            StoreError::GitLocked(lock, age)
+        });
     }
     Ok(())
 }
@@ -88,11 +93,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .parent()
         .ok_or_else(|| StoreError::Rejected(format!("{} has no folder", path.display())))?;
     std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.overleg-{}.tmp", std::process::id()));
+    let tmp = side_name(path, "tmp");
     let res = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -104,6 +105,127 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         return Err(StoreError::io(path, e));
     }
     Ok(())
+}
+
+/// libgit2 reports a failed write(2) (a full disk, a file size limit) as "no error", and errno
+/// is gone by the time it returns. Find the operating system's reason by writing as much as
+/// the change needs beside the objects, and name it.
+fn write_failure(git_dir: &Path, size: usize, e: git2::Error) -> StoreError {
+    if e.class() != git2::ErrorClass::None && e.message() != "no error" {
+        return StoreError::Git(e);
+    }
+    let probe = git_dir
+        .join("objects")
+        .join(format!("overleg-probe-{}", std::process::id()));
+    let res = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&probe)?;
+        f.write_all(&vec![0x20; size + 8192])?;
+        f.sync_all()
+    })();
+    let _ = std::fs::remove_file(&probe);
+    match res {
+        Err(os) => StoreError::Rejected(format!(
+            "cannot write to the repository: {os}; nothing was changed"
+        )),
+        Ok(()) => StoreError::Rejected(
+            "cannot write to the repository (a full disk?); nothing was changed".into(),
+        ),
+    }
+}
+
+/// Moves the branch HEAD points at from `old` to `new` (compare-and-swap), with a reflog entry
+/// like git's own.
+fn move_branch(repo: &Repository, old: Option<Oid>, new: Oid, msg: &str) -> Result<()> {
+    let head = repo.find_reference("HEAD")?;
+    let branch = head
+        .symbolic_target()
+        .map_err(|_| StoreError::Detached)?
+        .ok_or(StoreError::Detached)?
+        .to_string();
+    let log = format!("commit: {}", msg.lines().next().unwrap_or(""));
+    match old {
+        Some(old) => repo
+            .reference_matching(&branch, new, true, old, &log)
+            .map_err(|e| write_failure(repo.path(), 0, e))?,
+        None => repo
+            .reference(&branch, new, false, &log)
+            .map_err(|e| write_failure(repo.path(), 0, e))?,
+    };
+    Ok(())
+}
+
+/// Work files replaced in this transaction, and how to put each back.
+#[derive(Default)]
+struct Undo {
+    /// (the file, a hard link to its old content, or `None` when it did not exist)
+    done: Vec<(std::path::PathBuf, Option<std::path::PathBuf>)>,
+}
+
+fn side_name(path: &Path, what: &str) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.overleg-{}.{what}", std::process::id()))
+}
+
+impl Undo {
+    /// Write (or with `None` delete) `path`, keeping the old content aside.
+    fn apply(&mut self, path: &Path, text: Option<&str>) -> Result<()> {
+        let backup = side_name(path, "old");
+        let existed = match std::fs::hard_link(path, &backup) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            // a file system without hard links: a copy
+            Err(_) => match std::fs::copy(path, &backup) {
+                Ok(_) => true,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&backup);
+                    return Err(StoreError::io(path, e));
+                }
+            },
+        };
+        let res = match text {
+            Some(t) => write_atomic(path, t.as_bytes()),
+            None => match std::fs::remove_file(path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(StoreError::io(path, e)),
+            },
+        };
+        if let Err(e) = res {
+            if existed {
+                let _ = std::fs::remove_file(&backup);
+            }
+            return Err(e);
+        }
+        self.done
+            .push((path.to_path_buf(), existed.then_some(backup)));
+        Ok(())
+    }
+
+    /// Put every file back as it was (renames and removals only: no disk space needed).
+    fn roll_back(self) {
+        for (path, backup) in self.done.into_iter().rev() {
+            match backup {
+                Some(b) => {
+                    let _ = std::fs::rename(&b, &path);
+                }
+                None => {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+        }
+    }
+
+    /// The change is saved: drop the old contents.
+    fn commit(self) {
+        for (_, backup) in self.done {
+            if let Some(b) = backup {
+                let _ = std::fs::remove_file(b);
+            }
+        }
+    }
 }
 
 /// The commit message: the department first, a trailer that `log` reads.
@@ -131,6 +253,7 @@ impl Store {
         let repo = self.repo()?;
         let _lock = WriteLock::acquire(repo.path(), Duration::from_secs(10))?;
         check_writable(&repo)?;
+        super::recover::sweep_side_files(&self.root);
         let head = match repo.head() {
             Ok(h) => Some(h.peel_to_commit()?),
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
@@ -142,8 +265,9 @@ impl Store {
         if changes.is_empty() {
             return Err(StoreError::Rejected("nothing changed".into()));
         }
-        // Never sweep up someone's uncommitted edits into our commit.
+        // Never sweep up someone's uncommitted edits into our commit, never write through a link.
         for c in &changes {
+            super::check_no_links(&self.root, &c.path)?;
             let on_disk = match std::fs::read(self.root.join(&c.path)) {
                 Ok(b) => Some(b),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -153,24 +277,18 @@ impl Store {
                 return Err(StoreError::Dirty(c.path.clone()));
             }
         }
-        // 1. the work files, atomically
-        for c in &changes {
-            let p = self.root.join(&c.path);
-            match &c.text {
-                Some(t) => write_atomic(&p, t.as_bytes())?,
-                None => match std::fs::remove_file(&p) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => return Err(StoreError::io(p, e)),
-                },
-            }
-        }
-        // 2. the commit, built from trees: the index of a large repository is not rewritten
+        let size: usize = changes
+            .iter()
+            .map(|c| c.text.as_ref().map_or(0, String::len))
+            .sum();
+        let fail = |e: git2::Error| write_failure(repo.path(), size, e);
+        // 1. the objects: blobs, tree and commit. Nothing visible changes yet; on a full disk
+        //    or a crash here only unreferenced objects remain (git gc removes them).
         let mut builder = TreeUpdateBuilder::new();
         for c in &changes {
             match &c.text {
                 Some(t) => {
-                    let blob = repo.blob(t.as_bytes())?;
+                    let blob = repo.blob(t.as_bytes()).map_err(&fail)?;
                     builder.upsert(self.git_path(&c.path), blob, FileMode::Blob);
                 }
                 None => {
@@ -181,26 +299,48 @@ impl Store {
         let base = match &head_tree {
             Some(t) => t.clone(),
             None => {
-                let empty: Oid = repo.treebuilder(None)?.write()?;
+                let empty: Oid = repo.treebuilder(None)?.write().map_err(&fail)?;
                 repo.find_tree(empty)?
             }
         };
-        let tree = repo.find_tree(builder.create_updated(&repo, &base)?)?;
+        let tree = repo.find_tree(builder.create_updated(&repo, &base).map_err(&fail)?)?;
         let sig = Signature::now(&id.name, &id.email)?;
         let msg = message(&id.department, &summary);
         let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
-        let oid = repo.commit(Some("HEAD"), &sig, &sig, &msg, &tree, &parents)?;
-        // 3. the index, for the changed paths only, so `git status` stays clean
-        let mut index = repo.index()?;
+        let oid = repo
+            .commit(None, &sig, &sig, &msg, &tree, &parents)
+            .map_err(&fail)?;
+        // 2. the work files, each replaced atomically; the old ones kept (hard links) until the
+        //    branch has moved, so a failure puts them back without needing disk space.
+        let mut undo = Undo::default();
         for c in &changes {
-            match &c.text {
-                Some(_) => index.add_path(Path::new(&self.git_path(&c.path)))?,
-                None => {
-                    let _ = index.remove_path(Path::new(&self.git_path(&c.path)));
-                }
+            if let Err(e) = undo.apply(&self.root.join(&c.path), c.text.as_deref()) {
+                undo.roll_back();
+                return Err(e);
             }
         }
-        index.write()?;
+        // 3. the branch, moved only if nobody else moved it meanwhile: this is the moment the
+        //    change is saved.
+        if let Err(e) = move_branch(&repo, head.as_ref().map(|c| c.id()), oid, &msg) {
+            undo.roll_back();
+            return Err(e);
+        }
+        undo.commit();
+        // 4. the index, for the changed paths only, so `git status` stays clean. The change is
+        //    saved already: a failure here (a full disk) leaves the index behind HEAD for these
+        //    paths, which `overleg check` reports with the command that fixes it.
+        let _ = (|| -> std::result::Result<(), git2::Error> {
+            let mut index = repo.index()?;
+            for c in &changes {
+                match &c.text {
+                    Some(_) => index.add_path(Path::new(&self.git_path(&c.path)))?,
+                    None => {
+                        let _ = index.remove_path(Path::new(&self.git_path(&c.path)));
+                    }
+                }
+            }
+            index.write()
+        })();
         Ok(Saved {
             commit: oid.to_string(),
             summary: msg.lines().next().unwrap_or("").to_string(),
