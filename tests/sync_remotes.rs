@@ -932,3 +932,68 @@ mod random {
         }
     }
 }
+
+/// A server that accepts connections and then, per `mode`, says nothing ("hang") or sends the
+/// start of an answer and hangs up ("drop"). Runs until the test's process ends.
+fn faulty_server(mode: &'static str) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().take(20) {
+            let Ok(mut conn) = conn else { continue };
+            let mut buf = [0u8; 1024];
+            let _ = std::io::Read::read(&mut conn, &mut buf);
+            if mode == "drop" {
+                // A git protocol advertisement that stops half way through a line.
+                let _ = std::io::Write::write_all(
+                    &mut conn,
+                    b"00a1e3b0c44298fc1c149afbf4c8996fb92427ae41e4 HEAD\0multi_ack",
+                );
+                drop(conn);
+            } else {
+                held.push(conn);
+            }
+        }
+    });
+    port
+}
+
+#[test]
+fn a_hanging_or_dropping_server_times_out_with_a_clear_message_and_keeps_local_work() {
+    let w = World::new();
+    for mode in ["hang", "drop"] {
+        let port = faulty_server(mode);
+        let ezk = w.clone(
+            &format!("EZK{mode}"),
+            &format!("git://127.0.0.1:{port}/agenda.git"),
+        );
+        set(&ezk, "actions/a-1.toml", "status", "gereed");
+        let before = head(&ezk);
+        // The real binary, with a short limit for this process only.
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_overleg"));
+        git_env(&mut cmd, &w.home());
+        let out = cmd
+            .arg("--repo")
+            .arg(ezk.root())
+            .arg("sync")
+            .env("OVERLEG_NET_TIMEOUT", "2")
+            .output()
+            .expect("overleg sync");
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(
+            !out.status.success(),
+            "{mode}: sync succeeded against a faulty server"
+        );
+        assert!(text.contains("cannot reach the server"), "{mode}: {text}");
+        if mode == "hang" {
+            assert!(text.contains("did not answer within 2 seconds"), "{text}");
+        }
+        assert!(text.contains("Your work is kept"), "{mode}: {text}");
+        assert_eq!(head(&ezk), before, "{mode}: local work moved");
+        assert_eq!(
+            field(&ezk, "actions/a-1.toml", "status").as_deref(),
+            Some("gereed")
+        );
+    }
+}

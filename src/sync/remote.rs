@@ -73,6 +73,28 @@ pub(crate) fn classify(e: &git2::Error, url: &str, track: &AuthTrack) -> SyncErr
             detail: format!("the server's certificate or host key was not accepted: {msg}"),
         };
     }
+    if low.contains("timed out") || low.contains("timeout") {
+        return SyncError::Unreachable {
+            url: safe_url(url),
+            detail: format!(
+                "the server did not answer within {} seconds ({msg})",
+                network_timeout_secs()
+            ),
+        };
+    }
+    if low.contains("early eof")
+        || low.contains("unexpected eof")
+        || low.contains("connection reset")
+        || low.contains("closed")
+        || low.contains("short read")
+    {
+        return SyncError::Unreachable {
+            url: safe_url(url),
+            detail: format!(
+                "the connection broke off during the transfer ({msg}); nothing was changed here"
+            ),
+        };
+    }
     SyncError::Unreachable {
         url: safe_url(url),
         detail: msg,
@@ -156,6 +178,27 @@ pub(crate) fn callbacks<'a>(
     cb
 }
 
+/// Seconds a server may stay silent before a fetch or push gives up (`OVERLEG_NET_TIMEOUT`,
+/// default 30); connecting gets half of it. Without these libgit2 waits for ever on a server
+/// that accepts the connection and then hangs.
+pub fn network_timeout_secs() -> u32 {
+    std::env::var("OVERLEG_NET_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|v| *v > 0)
+        .unwrap_or(30)
+}
+
+fn apply_network_timeouts() {
+    let ms = i32::try_from(network_timeout_secs().saturating_mul(1000)).unwrap_or(i32::MAX);
+    // SAFETY: libgit2 options are process-wide integers; setting them while no other thread
+    // is in the middle of connecting only changes the next connection's limits.
+    unsafe {
+        let _ = git2::opts::set_server_connect_timeout_in_milliseconds((ms / 2).max(1000));
+        let _ = git2::opts::set_server_timeout_in_milliseconds(ms);
+    }
+}
+
 /// Fetch `branch` of `remote` into `refs/remotes/<remote>/<branch>`.
 pub(crate) fn fetch(
     repo: &Repository,
@@ -167,6 +210,7 @@ pub(crate) fn fetch(
     let track = AuthTrack::default();
     let url = remote.url().unwrap_or("").to_string();
     let name = remote.name().ok().flatten().unwrap_or("origin").to_string();
+    apply_network_timeouts();
     let res = {
         let cb = callbacks(&cfg, &track, progress);
         let mut fo = FetchOptions::new();
@@ -206,6 +250,7 @@ pub(crate) fn push(
             }
             Ok(())
         });
+        apply_network_timeouts();
         let mut po = PushOptions::new();
         po.remote_callbacks(cb);
         let spec = format!("refs/heads/{branch}:refs/heads/{branch}");
