@@ -26,6 +26,8 @@ fn isolated(cmd: &mut Command, home: &Path) {
 struct Screen {
     parser: Arc<Mutex<vt100::Parser>>,
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
+    /// Every byte the program wrote to the terminal.
+    raw: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Screen {
@@ -106,8 +108,9 @@ fn start(
     let writer: Arc<Mutex<Box<dyn Write + Send>>> =
         Arc::new(Mutex::new(pair.master.take_writer().expect("writer")));
     let mut reader = pair.master.try_clone_reader().expect("reader");
+    let raw_all = Arc::new(Mutex::new(Vec::new()));
     {
-        let (parser, writer) = (parser.clone(), writer.clone());
+        let (parser, writer, raw) = (parser.clone(), writer.clone(), raw_all.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
@@ -117,6 +120,9 @@ fn start(
                 let chunk = &buf[..n];
                 let Ok(mut p) = parser.lock() else { break };
                 p.process(chunk);
+                if let Ok(mut r) = raw.lock() {
+                    r.extend_from_slice(chunk);
+                }
                 // vt100 is only a screen: answer cursor-position queries like a terminal would.
                 if chunk.windows(4).any(|w| w == b"\x1b[6n") {
                     let (row, col) = p.screen().cursor_position();
@@ -131,6 +137,7 @@ fn start(
     let screen = Screen {
         parser: parser.clone(),
         writer,
+        raw: raw_all,
     };
 
     (screen, child)
@@ -334,4 +341,82 @@ fn a_panic_restores_the_terminal_logs_and_keeps_the_text_being_typed() {
         assert!(Instant::now() < end, "did not quit");
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn hostile_text_in_records_is_shown_inert_in_the_workbench() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).expect("home");
+    let demo = tmp.path().join("demo");
+    let mut setup = Command::new(BIN);
+    setup.args(["demo", "--dir"]).arg(&demo).arg("--no-open");
+    isolated(&mut setup, &home);
+    assert!(setup.output().expect("demo").status.success());
+    let repo = demo.join("ezk");
+    // A follow-up from "another department" whose title tries to set the window title, write
+    // the clipboard (OSC 52), clear the screen, ring the bell, use a C1 CSI and reverse text.
+    let evil = "id = \"a-kwaad\"\nref = \"2021-02-A99\"\ntitle = \"Kwaad \\u001b]0;GEHACKT\\u0007 \\u001b]52;c;ZXZpbA==\\u0007 \\u001b[2J \\u009b31m \\u202eLAATZICHTBAAR\"\nowner = \"EZK\"\nstatus = \"open\"\ndue = \"maart 2021\"\n";
+    std::fs::write(repo.join("actions/a-kwaad.toml"), evil).expect("write");
+    let mut git = Command::new("git");
+    isolated(&mut git, &home);
+    let ok = git
+        .current_dir(&repo)
+        .args(["-c", "user.name=x", "-c", "user.email=x@x", "add", "-A"])
+        .status()
+        .expect("git add")
+        .success()
+        && {
+            let mut c = Command::new("git");
+            isolated(&mut c, &home);
+            c.current_dir(&repo)
+                .args([
+                    "-c",
+                    "user.name=x",
+                    "-c",
+                    "user.email=x@x",
+                    "commit",
+                    "-qm",
+                    "BZK: kwaad",
+                ])
+                .status()
+                .expect("git commit")
+                .success()
+        };
+    assert!(ok);
+    let (screen, mut child) = start(tmp.path(), &home, &repo, &[]);
+    screen.wait_for("Komende vergaderingen");
+    screen.send("/");
+    screen.wait_for("typ om te zoeken");
+    screen.send("kwaad");
+    screen.wait_for("2021-02-A99");
+    // Open it: the title is shown in full in the follow-ups screen's detail pane.
+    screen.send("\r");
+    screen.wait_for("GEHACKT");
+    screen.send("q");
+    let end = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().expect("wait").is_none() {
+        assert!(Instant::now() < end, "did not quit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let raw = screen.raw.lock().expect("raw").clone();
+    let has = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        !has(b"\x1b]0;"),
+        "an OSC 0 (window title) reached the terminal"
+    );
+    assert!(
+        !has(b"\x1b]52;"),
+        "an OSC 52 (clipboard) reached the terminal"
+    );
+    assert!(
+        !has(b"\x1b[2J\x1b[2J") && !has(b" \x1b[2J "),
+        "the record's clear-screen reached the terminal"
+    );
+    assert!(!has(b"\x07"), "a BEL reached the terminal");
+    assert!(!has("\u{9b}".as_bytes()), "a C1 CSI reached the terminal");
+    assert!(
+        !has("\u{202e}".as_bytes()),
+        "a bidi override reached the terminal"
+    );
 }
