@@ -4,6 +4,9 @@ use clap::Parser;
 
 use overleg::cli::{self, Cli, Command};
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// libgit2 parses the system's CA bundle when it starts (about 25 ms, a quarter of a `list`);
 /// commands that never talk to a server do not need it. Only done when the user has not
 /// chosen certificates, and before any thread exists.

@@ -1,7 +1,7 @@
 //! All records of a repository in memory, with the lookups, human references and
 //! cross-record rules (duplicate ids, dangling references). Pure: built from parsed files.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use super::date::{Date, FuzzyDate};
 use super::problem::{Problem, locate_key, locate_key_value};
@@ -56,7 +56,7 @@ impl Agenda {
             problems,
             ..Agenda::default()
         };
-        let mut texts: HashMap<String, String> = HashMap::new();
+        let mut texts: HashMap<String, String> = HashMap::default();
         for f in files {
             let id = f.record.id().to_string();
             if let Some(first) = a.paths.get(&id) {
@@ -330,7 +330,7 @@ impl Agenda {
                 );
             }
         }
-        let mut seen_refs: HashMap<&str, &str> = HashMap::new();
+        let mut seen_refs: HashMap<&str, &str> = HashMap::default();
         let mut dup = Vec::new();
         for a in &self.actions {
             if let Some(first) = seen_refs.insert(a.reference.as_str(), a.id.as_str()) {

@@ -4,7 +4,7 @@
 //! modified within the cache's own clock tick (git's "racy" rule). Derived data only: deleting
 //! the cache costs one slow start, never a record.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
