@@ -146,11 +146,16 @@ fn sigkill_at_random_moments_during_saves_loses_nothing() {
     for r in &refs[..3] {
         run_ok(env.overleg(&ezk).args(["set", r, "status_note=ijking"]));
     }
-    let span = (t.elapsed().as_micros() / 3).max(1000) as u64;
+    let mut span = (t.elapsed().as_micros() / 3).max(1000) as u64;
     let mut saved_sets: Vec<String> = Vec::new(); // summaries printed by `set`
     let mut saved_news: Vec<(String, String)> = Vec::new(); // (id, title)
     let mut tally = Tally::default();
-    for i in 0..iterations {
+    // At least `iterations` runs, and on until a quarter of them were killed mid-save: the
+    // aim follows how long saves take right now (a busy machine makes them slower).
+    let mut i = 0;
+    while (tally.runs < iterations || tally.killed <= iterations / 4) && tally.runs < iterations * 4
+    {
+        i += 1;
         let value = format!("kill-{i}");
         let new = rng.below(3) == 0;
         let mut cmd = env.overleg(&ezk);
@@ -177,6 +182,7 @@ fn sigkill_at_random_moments_during_saves_loses_nothing() {
         match (out.status.code(), out.status.signal()) {
             (Some(0), _) => {
                 tally.finished += 1;
+                span = (span * 9 / 10).max(200);
                 if new {
                     let id = stdout(&out).trim().to_string();
                     saved_news.push((id, value.clone()));
@@ -184,7 +190,10 @@ fn sigkill_at_random_moments_during_saves_loses_nothing() {
                     saved_sets.push(stdout(&out).trim().to_string());
                 }
             }
-            (None, Some(9)) => tally.killed += 1,
+            (None, Some(9)) => {
+                tally.killed += 1;
+                span = span * 21 / 20;
+            }
             other => panic!(
                 "iteration {i}: neither saved nor killed ({other:?}):\n{}",
                 stderr(&out)
@@ -301,7 +310,7 @@ fn sigkill_at_random_moments_during_saves_loses_nothing() {
         saved_sets.len(),
         saved_news.len()
     );
-    assert_eq!(tally.runs, iterations);
+    assert!(tally.runs >= iterations);
     assert!(
         tally.killed > iterations / 4,
         "too few kills landed: {tally:?}"
