@@ -1,4 +1,7 @@
+use std::collections::BTreeMap;
+
 use super::*;
+use crate::model::Kind;
 
 const BASE: &str = r#"# Actie uit het Beraad
 id = "a-1"
