@@ -9,21 +9,24 @@
 
 pub mod conflicts;
 pub mod merge;
+mod preflight;
 pub mod remote;
 pub mod seq;
+mod status;
 pub mod tree;
 
 use std::cell::RefCell;
-use std::path::Path;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
-use git2::{Oid, Repository, Signature, Status, StatusOptions, build::CheckoutBuilder};
-use serde::{Deserialize, Serialize};
+use git2::{Oid, Repository, Signature, build::CheckoutBuilder};
+use serde::Serialize;
 
-use crate::model::Kind;
 use crate::store::lock::WriteLock;
 use crate::store::write::{check_writable, message};
 use crate::store::{Identity, Store, StoreError};
+pub use preflight::{marker_files, preflight, uncommitted};
+pub use status::{SyncRecord, SyncStatus, read_record, status, status_of};
+use status::{current_branch, now, write_record};
 
 /// What can stop a sync, each with what to do about it.
 #[derive(Debug, thiserror::Error)]
@@ -128,187 +131,6 @@ pub(crate) struct Integrated {
     pub conflicts: usize,
     pub fast_forward: bool,
     pub merge_commit: Option<String>,
-}
-
-/// The sync bookkeeping of this clone, in `.git/overleg-sync.toml`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct SyncRecord {
-    /// Seconds since 1970 of the last sync that completed (merged and pushed).
-    pub last_success: Option<i64>,
-    pub last_attempt: Option<i64>,
-    /// One line: what the last attempt ended with.
-    pub last_result: Option<String>,
-}
-
-/// For the status line.
-#[derive(Clone, Debug, Default, Serialize)]
-pub struct SyncStatus {
-    pub branch: Option<String>,
-    pub remote: Option<String>,
-    /// Commits here that the server does not have yet, and the other way round (as of the
-    /// last fetch).
-    pub ahead: usize,
-    pub behind: usize,
-    pub last_success: Option<i64>,
-    pub last_attempt: Option<i64>,
-    pub last_result: Option<String>,
-    /// Conflicting fields waiting for a choice.
-    pub open_conflicts: usize,
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-fn record_path(repo: &Repository) -> std::path::PathBuf {
-    repo.path().join("overleg-sync.toml")
-}
-
-pub fn read_record(repo: &Repository) -> SyncRecord {
-    std::fs::read_to_string(record_path(repo))
-        .ok()
-        .and_then(|s| toml::from_str(&s).ok())
-        .unwrap_or_default()
-}
-
-fn write_record(repo: &Repository, r: &SyncRecord) {
-    if let Ok(text) = toml::to_string(r) {
-        let p = record_path(repo);
-        let tmp = p.with_extension("tmp");
-        if std::fs::write(&tmp, text).is_ok() {
-            let _ = std::fs::rename(&tmp, &p);
-        }
-    }
-}
-
-fn current_branch(repo: &Repository) -> Result<String, SyncError> {
-    let head = repo.find_reference("HEAD")?;
-    let target = head
-        .symbolic_target()
-        .map_err(|_| SyncError::Store(StoreError::Detached))?
-        .ok_or(SyncError::Store(StoreError::Detached))?;
-    target
-        .strip_prefix("refs/heads/")
-        .map(str::to_string)
-        .ok_or(SyncError::Store(StoreError::Detached))
-}
-
-/// Cheap: no network. Ahead/behind against the last fetched state of the server.
-pub fn status(store: &Store) -> Result<SyncStatus, SyncError> {
-    status_of(store, "origin")
-}
-
-pub fn status_of(store: &Store, remote: &str) -> Result<SyncStatus, SyncError> {
-    let repo = store.repo()?;
-    let rec = read_record(&repo);
-    let mut s = SyncStatus {
-        last_success: rec.last_success,
-        last_attempt: rec.last_attempt,
-        last_result: rec.last_result,
-        ..SyncStatus::default()
-    };
-    s.remote = repo
-        .find_remote(remote)
-        .ok()
-        .and_then(|r| r.url().ok().map(remote::safe_url));
-    if let Ok(b) = current_branch(&repo) {
-        let up = format!("refs/remotes/{remote}/{b}");
-        if let (Ok(h), Ok(u)) = (repo.refname_to_id("HEAD"), repo.refname_to_id(&up)) {
-            let (a, bh) = repo.graph_ahead_behind(h, u)?;
-            s.ahead = a;
-            s.behind = bh;
-        } else if let Ok(h) = repo.refname_to_id("HEAD") {
-            // nothing fetched yet: every commit is ahead
-            let mut walk = repo.revwalk()?;
-            walk.push(h)?;
-            s.ahead = walk.count();
-        }
-        s.branch = Some(b);
-    }
-    s.open_conflicts = conflicts::list(store)?
-        .iter()
-        .filter(|c| c.resolved.is_none())
-        .count();
-    Ok(s)
-}
-
-/// Files that still carry git conflict markers (record folders and overleg.toml).
-pub fn marker_files(root: &Path) -> Vec<(String, usize)> {
-    let mut out = Vec::new();
-    let mut check = |rel: String| {
-        if let Ok(text) = std::fs::read_to_string(root.join(&rel))
-            && let Some(line) = crate::model::parse::conflict_marker_line(&text)
-        {
-            out.push((crate::text::line(&rel), line));
-        }
-    };
-    check(crate::store::setup::SETTINGS_FILE.to_string());
-    for kind in Kind::ALL {
-        let Ok(rd) = std::fs::read_dir(root.join(kind.folder())) else {
-            continue;
-        };
-        let mut names: Vec<String> = rd
-            .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
-            .collect();
-        names.sort();
-        for n in names {
-            check(format!("{}/{}", kind.folder(), n));
-        }
-    }
-    out
-}
-
-fn is_record_path(p: &str) -> bool {
-    p == crate::store::setup::SETTINGS_FILE
-        || (p.ends_with(".toml")
-            && Kind::ALL.iter().any(|k| {
-                p.strip_prefix(k.folder())
-                    .is_some_and(|r| r.starts_with('/'))
-            }))
-}
-
-/// Changes not committed: modified or deleted tracked files, and new record files.
-pub fn uncommitted(repo: &Repository) -> Result<Vec<String>, SyncError> {
-    let mut opts = StatusOptions::new();
-    opts.include_untracked(true)
-        .recurse_untracked_dirs(true)
-        .exclude_submodules(true)
-        .include_ignored(false);
-    let statuses = repo.statuses(Some(&mut opts))?;
-    let mut out = Vec::new();
-    for s in statuses.iter() {
-        let Ok(p) = s.path().map(str::to_string) else {
-            continue;
-        };
-        let st = s.status();
-        if st == Status::CURRENT || st.contains(Status::IGNORED) {
-            continue;
-        }
-        if st == Status::WT_NEW && !is_record_path(&p) {
-            continue;
-        }
-        out.push(crate::text::line(&p));
-    }
-    Ok(out)
-}
-
-/// Refuse to start over an unfinished git operation, conflict markers or uncommitted work.
-pub fn preflight(store: &Store, repo: &Repository) -> Result<(), SyncError> {
-    check_writable(repo)?;
-    let markers = marker_files(store.root());
-    if !markers.is_empty() {
-        return Err(SyncError::Markers(markers));
-    }
-    let dirty = uncommitted(repo)?;
-    if !dirty.is_empty() {
-        return Err(SyncError::Dirty(dirty));
-    }
-    Ok(())
 }
 
 /// Move the branch (and the work tree) to `target`; the work tree is known to be clean.
