@@ -2,14 +2,16 @@
 //! is touched, so comments, key order and fields this version does not know all survive.
 //! Pure: text in, text out.
 
-use std::collections::BTreeMap;
-
 use toml_edit::{DocumentMut, Item, Table, Value};
 
 use super::date::{Date, FuzzyDate};
 use super::records::Kind;
 use super::schema::{self, FieldType};
 use super::validate::valid_time;
+
+mod diff;
+
+pub use diff::{FieldChange, describe, diff};
 
 /// Where a value goes: `status`, `annotation.advies`, `presenters[pr-1].status`.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -289,195 +291,5 @@ pub fn new_document(
     Ok(doc)
 }
 
-/// One field that differs between two versions of a record.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct FieldChange {
-    pub field: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
-}
-
-fn show(v: &toml::Value) -> String {
-    match v {
-        toml::Value::String(s) => s.clone(),
-        toml::Value::Array(a) if a.iter().all(|x| x.is_str()) => a
-            .iter()
-            .filter_map(|x| x.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
-    }
-}
-
-fn flatten(prefix: &str, t: &toml::Table, out: &mut BTreeMap<String, toml::Value>) {
-    for (k, v) in t {
-        let name = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
-        match v {
-            toml::Value::Table(inner) => flatten(&name, inner, out),
-            toml::Value::Array(arr) if !arr.is_empty() && arr.iter().all(|x| x.is_table()) => {
-                let key = schema::entry_key(k);
-                for (i, e) in arr.iter().enumerate() {
-                    if let Some(et) = e.as_table() {
-                        let id = et
-                            .get(key)
-                            .and_then(|x| x.as_str())
-                            .map_or_else(|| i.to_string(), str::to_string);
-                        flatten(&format!("{name}[{id}]"), et, out);
-                    }
-                }
-            }
-            other => {
-                out.insert(name, other.clone());
-            }
-        }
-    }
-}
-
-/// The fields that changed from `old` to `new` (either may be absent: creation, deletion).
-pub fn diff(old: Option<&str>, new: Option<&str>) -> Vec<FieldChange> {
-    let parse = |s: Option<&str>| {
-        let mut m = BTreeMap::new();
-        if let Some(t) = s.and_then(|s| s.parse::<toml::Table>().ok()) {
-            flatten("", &t, &mut m);
-        }
-        m
-    };
-    let (a, b) = (parse(old), parse(new));
-    let mut out = Vec::new();
-    for k in a.keys().chain(b.keys().filter(|k| !a.contains_key(*k))) {
-        let (x, y) = (a.get(k), b.get(k));
-        if x != y {
-            out.push(FieldChange {
-                field: k.clone(),
-                old: x.map(show),
-                new: y.map(show),
-            });
-        }
-    }
-    out
-}
-
-/// A short, one-line description of what changed, in the secretariat's words:
-/// `status open → gereed`, or `status, owner gewijzigd`.
-pub fn describe(changes: &[FieldChange]) -> String {
-    let short = |s: &Option<String>| {
-        let s = s.clone().unwrap_or_else(|| "—".into());
-        let one = s.lines().next().unwrap_or("").to_string();
-        if one.chars().count() > 40 || s.contains('\n') {
-            format!("{}…", one.chars().take(40).collect::<String>())
-        } else {
-            one
-        }
-    };
-    match changes {
-        [] => "geen wijziging".into(),
-        [c] => format!("{} {} → {}", c.field, short(&c.old), short(&c.new)),
-        many => {
-            let names: Vec<&str> = many.iter().map(|c| c.field.as_str()).take(4).collect();
-            let more = if many.len() > 4 {
-                format!(" (+{})", many.len() - 4)
-            } else {
-                String::new()
-            };
-            format!("{}{} gewijzigd", names.join(", "), more)
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TEXT: &str = "# Actie uit het Beraad\nid = \"a-1\"\nref = \"2021-02-A1\"\ntitle = \"Iets doen\"\nowner = \"EZK\" # trekker\nstatus = \"open\"\nnieuw_veld = 3\n";
-
-    #[test]
-    fn set_keeps_comments_order_and_unknown_fields() {
-        let mut doc: DocumentMut = TEXT.parse().expect("parse");
-        set_field(
-            &mut doc,
-            Kind::Action,
-            &FieldPath::parse("owner").expect("p"),
-            "BZK",
-        )
-        .expect("set");
-        set_field(
-            &mut doc,
-            Kind::Action,
-            &FieldPath::parse("status").expect("p"),
-            "gereed",
-        )
-        .expect("set");
-        let out = doc.to_string();
-        assert_eq!(
-            out,
-            "# Actie uit het Beraad\nid = \"a-1\"\nref = \"2021-02-A1\"\ntitle = \"Iets doen\"\nowner = \"BZK\" # trekker\nstatus = \"gereed\"\nnieuw_veld = 3\n"
-        );
-        let d = diff(Some(TEXT), Some(&out));
-        assert_eq!(d.len(), 2);
-        assert_eq!(describe(&d[1..]), "status open → gereed");
-    }
-
-    #[test]
-    fn set_rejects_bad_values() {
-        let mut doc: DocumentMut = TEXT.parse().expect("parse");
-        let p = FieldPath::parse("status").expect("p");
-        assert!(set_field(&mut doc, Kind::Action, &p, "klaar").is_err());
-        assert!(set_field(&mut doc, Kind::Action, &p, "").is_err());
-        assert!(
-            set_field(
-                &mut doc,
-                Kind::Action,
-                &FieldPath::parse("id").expect("p"),
-                "a-2"
-            )
-            .is_err()
-        );
-        assert!(
-            set_field(
-                &mut doc,
-                Kind::Action,
-                &FieldPath::parse("bogus").expect("p"),
-                "x"
-            )
-            .is_err()
-        );
-        assert!(
-            set_field(
-                &mut doc,
-                Kind::Action,
-                &FieldPath::parse("due").expect("p"),
-                "31 februari 2021"
-            )
-            .is_err()
-        );
-        assert_eq!(doc.to_string(), TEXT);
-    }
-
-    #[test]
-    fn multiline_text_and_entries() {
-        let mut doc: DocumentMut = "id = \"n-1\"\nmeeting = \"m-1\"\n".parse().expect("parse");
-        push_entry(
-            &mut doc,
-            "decisions",
-            vec![("id", Value::from("d-1")), ("text", Value::from("Eerste"))],
-        );
-        set_field(
-            &mut doc,
-            Kind::Notes,
-            &FieldPath::parse("decisions[d-1].text").expect("p"),
-            "regel 1\nregel 2",
-        )
-        .expect("set");
-        let out = doc.to_string();
-        let back: toml::Table = out.parse().expect("reparse");
-        let dec = back["decisions"].as_array().expect("arr")[0]
-            .as_table()
-            .expect("t");
-        assert_eq!(dec["text"].as_str(), Some("regel 1\nregel 2"));
-        assert!(remove_entry(&mut doc, "decisions", "d-1"));
-    }
-}
+mod tests;
