@@ -1,5 +1,8 @@
 //! Making untrusted text safe to show: text from other departments must never drive the
 //! terminal (escape sequences, OSC 52 clipboard writes) or hide itself (bidi overrides).
+//! Also the one way to cut text to a display width, for the command line and the workbench.
+
+use unicode_width::UnicodeWidthStr;
 
 /// Replace control characters (except newline and tab, which `keep_lines` decides) and
 /// direction-changing or invisible characters with visible stand-ins.
@@ -62,6 +65,27 @@ pub fn escape_json(json: &str) -> String {
 /// One line for tables and status lines.
 pub fn line(s: &str) -> String {
     sanitize(s, false)
+}
+
+/// Cut a string to `width` columns (by display width, never inside a character), with "…".
+pub fn fit(s: &str, width: usize) -> String {
+    if s.width() <= width {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    let mut w = 0;
+    for c in s.chars() {
+        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if w + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        w += cw;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]

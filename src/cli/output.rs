@@ -11,24 +11,6 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-fn cut(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    out.push('…');
-    out
-}
-
 fn pad(s: &str, width: usize) -> String {
     let w = s.width();
     if w >= width {
@@ -70,7 +52,7 @@ impl Table {
             let parts: Vec<String> = cells
                 .iter()
                 .enumerate()
-                .map(|(i, c)| pad(&cut(c, widths[i]), widths[i]))
+                .map(|(i, c)| pad(&crate::text::fit(c, widths[i]), widths[i]))
                 .collect();
             out.push_str(parts.join("  ").trim_end());
             out.push('\n');

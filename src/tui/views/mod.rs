@@ -21,6 +21,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState};
 use unicode_width::UnicodeWidthStr;
 
+/// Cut to a width: one function for the command line and the views (`crate::text::fit`).
+pub use crate::text::fit;
+
 use super::i18n::Msg;
 use super::keys::Cmd;
 use super::state::{Hits, Level, Screen, State};
@@ -177,27 +180,6 @@ fn status(f: &mut Frame, s: &State, area: Rect) {
         Span::styled(fit(&right, rw), th.status),
     ]);
     f.render_widget(Paragraph::new(line), area);
-}
-
-/// Cut a string to `width` columns (by display width, never inside a character), with "…".
-pub fn fit(s: &str, width: usize) -> String {
-    if s.width() <= width {
-        return s.to_string();
-    }
-    let mut out = String::new();
-    let mut w = 0;
-    for c in s.chars() {
-        let cw = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if w + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        w += cw;
-    }
-    if width > 0 {
-        out.push('…');
-    }
-    out
 }
 
 /// Multi-line record text made safe, with hard line breaks inside a paragraph joined so the
