@@ -71,8 +71,9 @@ fn field_type(kind: Kind, path: &FieldPath) -> Option<FieldType> {
     }
 }
 
-/// Parse new text as a record and refuse it when it has errors.
-fn validate_text(kind: Kind, path: &str, text: &str) -> Result<()> {
+/// Parse new text as a record and refuse it when it has errors (the workbench's worker uses
+/// it too).
+pub(crate) fn validate_text(kind: Kind, path: &str, text: &str) -> Result<()> {
     let parsed = parse_record(kind, path, text.as_bytes());
     let errors: Vec<String> = parsed
         .problems

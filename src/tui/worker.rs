@@ -7,9 +7,9 @@ use std::sync::mpsc::{Receiver, Sender};
 use toml_edit::DocumentMut;
 
 use crate::model::edit::{self, convert};
-use crate::model::parse::{parse_record, path_for};
+use crate::model::parse::path_for;
 use crate::model::schema;
-use crate::model::{Agenda, Kind, Severity, ids};
+use crate::model::{Agenda, Kind, ids};
 use crate::ops;
 use crate::store::write::{Change, Saved};
 use crate::store::{Result, Store, StoreError};
@@ -19,22 +19,6 @@ use crate::sync::{self, SyncError, SyncOptions, conflicts};
 
 fn rejected(m: impl Into<String>) -> StoreError {
     StoreError::Rejected(m.into())
-}
-
-/// Refuse text that would not load as a record.
-fn check_text(kind: Kind, path: &str, text: &str) -> Result<()> {
-    let parsed = parse_record(kind, path, text.as_bytes());
-    let errors: Vec<String> = parsed
-        .problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .map(ToString::to_string)
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(rejected(errors.join("\n")))
-    }
 }
 
 /// Runs jobs against one repository. Used by the worker thread and, directly, by tests.
@@ -235,7 +219,7 @@ impl Runner {
                     edit::set_field(&mut doc, *kind, &fp, v).map_err(rejected)?;
                 }
                 let new = doc.to_string();
-                check_text(*kind, path, &new)?;
+                ops::validate_text(*kind, path, &new)?;
                 if new != old {
                     changes.push(Change {
                         path: path.clone(),
@@ -292,7 +276,7 @@ impl Runner {
         edit::push_entry(&mut doc, list, values);
         let text = doc.to_string();
         let path = path_for(Kind::Notes, &id);
-        check_text(Kind::Notes, &path, &text)?;
+        ops::validate_text(Kind::Notes, &path, &text)?;
         let summary = format!(
             "nieuw verslag {}/verslag: {list} toegevoegd",
             a.reference(meeting)
