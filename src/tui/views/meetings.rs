@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
-use super::{clean, pane_block, table};
+use super::{body_label, clean, pane_block, table};
 use crate::model::agenda::meeting_when;
 use crate::model::enums::MeetingStatus;
 use crate::tui::i18n::Msg;
@@ -28,17 +28,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
             } else {
                 th.text
             };
-            let body = s
-                .agenda
-                .body(&m.body)
-                .map(|b| {
-                    if b.short.is_empty() {
-                        b.id.clone()
-                    } else {
-                        b.short.clone()
-                    }
-                })
-                .unwrap_or_default();
+            let body = body_label(s, &m.body);
             Row::new(vec![
                 Cell::from(when),
                 Cell::from(clean(&body)),

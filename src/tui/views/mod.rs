@@ -206,6 +206,20 @@ pub fn paragraphs(s: &str) -> Vec<String> {
     out
 }
 
+/// A body as the meeting lists show it: its short name, else its id; empty when unknown.
+pub fn body_label(s: &State, body: &str) -> String {
+    s.agenda
+        .body(body)
+        .map(|b| {
+            if b.short.is_empty() {
+                b.id.clone()
+            } else {
+                b.short.clone()
+            }
+        })
+        .unwrap_or_default()
+}
+
 /// Record text made safe for the screen, on one line.
 pub fn clean(s: &str) -> String {
     crate::text::line(s)

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
-use super::{clean, empty, pane_block, table, tick};
+use super::{body_label, clean, empty, pane_block, table, tick};
 use crate::model::agenda::{is_overdue, meeting_when};
 use crate::tui::i18n::{Lang, Msg};
 use crate::tui::keys::{Cmd, Ctx};
@@ -79,17 +79,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
             let when = meeting_when(m)
                 .map(|d| lang.date_short(d))
                 .unwrap_or_default();
-            let body = s
-                .agenda
-                .body(&m.body)
-                .map(|b| {
-                    if b.short.is_empty() {
-                        b.id.clone()
-                    } else {
-                        b.short.clone()
-                    }
-                })
-                .unwrap_or_default();
+            let body = body_label(s, &m.body);
             Row::new(vec![
                 Cell::from(when),
                 Cell::from(clean(&body)),
