@@ -5,6 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::model::Date;
+use crate::model::date::MONTHS_NL;
 
 /// A small deterministic generator (SplitMix64): the same size gives the same repository.
 pub struct Rng(u64);
@@ -96,20 +97,6 @@ const STATUSES: &[&str] = &[
     "doorlopend",
 ];
 const DUES: &[&str] = &["medio", "begin", "eind", ""];
-const MONTHS: &[&str] = &[
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
 const SENTENCES: &[&str] = &[
     "De departementen leveren hun bijdrage aan via het secretariaat.",
     "Het voorstel is ambtelijk afgestemd met de betrokken directies.",
@@ -251,7 +238,7 @@ pub fn generate(out: &std::path::Path, records: usize, seed: u64) -> std::io::Re
                 let due = format!(
                     "{} {} {}",
                     rng.pick(DUES),
-                    MONTHS[usize::from(due_month.month - 1)],
+                    MONTHS_NL[usize::from(due_month.month - 1)],
                     due_month.year
                 );
                 let owner = rng.pick(MINISTRIES).0;
