@@ -3,7 +3,7 @@
 
 use crate::model::Agenda;
 use crate::model::enums::{ItemStatus, MeetingStatus};
-use crate::model::records::{Item, Meeting};
+use crate::model::records::{Attachment, Item, Meeting};
 
 use super::doc::{Block, Doc, to_html, to_markdown};
 use super::{Ctx, ExportError, Format, Options, Output, add_minutes, find_meeting, words};
@@ -177,15 +177,7 @@ pub fn build(ctx: &Ctx, m: &Meeting) -> Doc {
         b.push(Block::Notice(format!(
             "De inhoud van deze agenda is niet opgenomen in deze openbaarmakingsversie: {why}."
         )));
-        if !attachments.is_empty() {
-            b.push(Block::Heading(2, "Bijlagen".into()));
-            b.push(Block::List(
-                attachments
-                    .iter()
-                    .map(|a| attachment_line(ctx, a))
-                    .collect(),
-            ));
-        }
+        push_attachments(ctx, b, &attachments);
         return doc;
     }
     if let Some(mark) = &marked {
@@ -245,15 +237,7 @@ pub fn build(ctx: &Ctx, m: &Meeting) -> Doc {
         )));
     }
 
-    if !attachments.is_empty() {
-        b.push(Block::Heading(2, "Bijlagen".into()));
-        b.push(Block::List(
-            attachments
-                .iter()
-                .map(|a| attachment_line(ctx, a))
-                .collect(),
-        ));
-    }
+    push_attachments(ctx, b, &attachments);
 
     // ---- participants
     let present: Vec<_> = m.participants.iter().collect();
@@ -374,6 +358,19 @@ fn attachment_line(ctx: &Ctx, a: &crate::model::records::Attachment) -> String {
         s.push_str(&format!(" (kenmerk {})", ctx.code(&a.kenmerk)));
     }
     s
+}
+
+/// The closing "Bijlagen" section, when the agenda has attachments (also in a withheld agenda).
+fn push_attachments(ctx: &Ctx, b: &mut Vec<Block>, attachments: &[&Attachment]) {
+    if !attachments.is_empty() {
+        b.push(Block::Heading(2, "Bijlagen".into()));
+        b.push(Block::List(
+            attachments
+                .iter()
+                .map(|a| attachment_line(ctx, a))
+                .collect(),
+        ));
+    }
 }
 
 fn slot_minutes(m: &Meeting) -> Option<u32> {
