@@ -90,9 +90,8 @@ pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
     }
 }
 
-/// One record as JSON: `id`, `kind`, `ref` and its fields under the names used in its file
-/// (including fields this version does not know).
-pub fn record_json(root: &std::path::Path, agenda: &Agenda, id: &str) -> serde_json::Value {
+/// What every record's JSON starts with: `id`, `kind`, `ref` and `path`, in that order.
+fn record_json_head(agenda: &Agenda, id: &str) -> serde_json::Map<String, serde_json::Value> {
     let mut obj = serde_json::Map::new();
     obj.insert("id".into(), serde_json::Value::String(id.to_string()));
     if let Some(k) = agenda.kind_of(id) {
@@ -101,16 +100,25 @@ pub fn record_json(root: &std::path::Path, agenda: &Agenda, id: &str) -> serde_j
     obj.insert("ref".into(), agenda.reference(id).into());
     if let Some(path) = agenda.path_of(id) {
         obj.insert("path".into(), path.into());
-        if let Some(table) = std::fs::read_to_string(root.join(path)).ok().and_then(|t| {
+    }
+    obj
+}
+
+/// One record as JSON: `id`, `kind`, `ref` and its fields under the names used in its file
+/// (including fields this version does not know).
+pub fn record_json(root: &std::path::Path, agenda: &Agenda, id: &str) -> serde_json::Value {
+    let mut obj = record_json_head(agenda, id);
+    if let Some(path) = agenda.path_of(id)
+        && let Some(table) = std::fs::read_to_string(root.join(path)).ok().and_then(|t| {
             t.strip_prefix('\u{feff}')
                 .unwrap_or(&t)
                 .parse::<toml::Table>()
                 .ok()
-        }) {
-            for (k, v) in &table {
-                if k != "id" {
-                    obj.insert(k.clone(), toml_to_json(v));
-                }
+        })
+    {
+        for (k, v) in &table {
+            if k != "id" {
+                obj.insert(k.clone(), toml_to_json(v));
             }
         }
     }
@@ -146,15 +154,7 @@ fn prune(v: &mut serde_json::Value) -> bool {
 /// [`record_json`] without reading the file again (fields this version does not know and
 /// empty values are left out; `show --json` has them).
 pub fn record_json_parsed(agenda: &Agenda, id: &str) -> serde_json::Value {
-    let mut obj = serde_json::Map::new();
-    obj.insert("id".into(), serde_json::Value::String(id.to_string()));
-    if let Some(k) = agenda.kind_of(id) {
-        obj.insert("kind".into(), k.as_str().into());
-    }
-    obj.insert("ref".into(), agenda.reference(id).into());
-    if let Some(path) = agenda.path_of(id) {
-        obj.insert("path".into(), path.into());
-    }
+    let mut obj = record_json_head(agenda, id);
     let value = match agenda.record(id) {
         Some(crate::model::Record::Meeting(r)) => serde_json::to_value(r),
         Some(crate::model::Record::Item(r)) => serde_json::to_value(r),
