@@ -37,6 +37,15 @@ impl FuzzyDate {
         }
     }
 
+    /// The day a phrase stands for, when it stands for exactly one day ("8 februari 2021");
+    /// used where a field takes a plain date.
+    pub fn one_day(text: &str) -> Option<Date> {
+        FuzzyDate::parse(text)
+            .ok()
+            .filter(|f| f.start == f.end)
+            .and_then(|f| f.start)
+    }
+
     /// The date used to sort: the end of the window (deadlines are "by then").
     pub fn sort_key(&self) -> Option<Date> {
         self.end

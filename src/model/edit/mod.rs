@@ -80,12 +80,7 @@ pub fn convert(ty: FieldType, raw: &str) -> Result<Option<Value>, String> {
         }),
         FieldType::Date => {
             let d = Date::parse_iso(t)
-                .or_else(|| {
-                    FuzzyDate::parse(t)
-                        .ok()
-                        .filter(|f| f.start == f.end)
-                        .and_then(|f| f.start)
-                })
+                .or_else(|| FuzzyDate::one_day(t))
                 .ok_or_else(|| format!("`{t}` is not a date (2021-02-08 or 8 februari 2021)"))?;
             date_value(d)
         }

@@ -48,18 +48,8 @@ pub fn check(
         FieldKind::Time => convert(FieldType::Time, t).map(|_| None),
         FieldKind::Date => {
             let d = Date::parse_iso(t)
-                .or_else(|| {
-                    FuzzyDate::parse(t)
-                        .ok()
-                        .filter(|f| f.start == f.end)
-                        .and_then(|f| f.start)
-                })
-                .or_else(|| {
-                    FuzzyDate::parse(&format!("{t} {}", today.year))
-                        .ok()
-                        .filter(|f| f.start == f.end)
-                        .and_then(|f| f.start)
-                })
+                .or_else(|| FuzzyDate::one_day(t))
+                .or_else(|| FuzzyDate::one_day(&format!("{t} {}", today.year)))
                 .ok_or_else(|| format!("`{t}`: geen datum (2021-02-08, 8 februari 2021)"))?;
             Ok((d.to_string() != t).then(|| d.to_string()))
         }
