@@ -265,8 +265,8 @@ fn search_change_status_add_decision_quit() {
     assert!(notes.contains("De leden stemmen in met de aanpak."));
 }
 
-#[test]
-fn a_panic_restores_the_terminal_logs_and_keeps_the_text_being_typed() {
+/// A demo workspace in a temp dir: (the dir, an isolated home, the EZK clone).
+fn demo_workspace() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
     let tmp = tempfile::tempdir().expect("tmp");
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).expect("home");
@@ -274,8 +274,19 @@ fn a_panic_restores_the_terminal_logs_and_keeps_the_text_being_typed() {
     let mut setup = Command::new(BIN);
     setup.args(["demo", "--dir"]).arg(&demo).arg("--no-open");
     isolated(&mut setup, &home);
-    assert!(setup.output().expect("demo").status.success());
+    let out = setup.output().expect("demo");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let repo = demo.join("ezk");
+    (tmp, home, repo)
+}
+
+#[test]
+fn a_panic_restores_the_terminal_logs_and_keeps_the_text_being_typed() {
+    let (tmp, home, repo) = demo_workspace();
     let state = home.join("state");
     let env = [
         ("OVERLEG_CRASH_KEY", "§".to_string()),
@@ -345,15 +356,7 @@ fn a_panic_restores_the_terminal_logs_and_keeps_the_text_being_typed() {
 
 #[test]
 fn hostile_text_in_records_is_shown_inert_in_the_workbench() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let home = tmp.path().join("home");
-    std::fs::create_dir_all(&home).expect("home");
-    let demo = tmp.path().join("demo");
-    let mut setup = Command::new(BIN);
-    setup.args(["demo", "--dir"]).arg(&demo).arg("--no-open");
-    isolated(&mut setup, &home);
-    assert!(setup.output().expect("demo").status.success());
-    let repo = demo.join("ezk");
+    let (tmp, home, repo) = demo_workspace();
     // A follow-up from "another department" whose title tries to set the window title, write
     // the clipboard (OSC 52), clear the screen, ring the bell, use a C1 CSI and reverse text.
     let evil = "id = \"a-kwaad\"\nref = \"2021-02-A99\"\ntitle = \"Kwaad \\u001b]0;GEHACKT\\u0007 \\u001b]52;c;ZXZpbA==\\u0007 \\u001b[2J \\u009b31m \\u202eLAATZICHTBAAR\"\nowner = \"EZK\"\nstatus = \"open\"\ndue = \"maart 2021\"\n";
