@@ -165,3 +165,41 @@ fn terminal_escapes_in_records_are_shown_inert_by_the_cli() {
     ));
     assert!(v["title"].as_str().is_some_and(|t| t.contains('\u{1b}')));
 }
+
+#[test]
+fn the_same_id_in_another_folder_does_not_hide_a_record() {
+    let env = Env::new();
+    let ezk = env.demo().join("ezk");
+    let ids = |kind: &str| -> Vec<String> {
+        json(&run_ok(env.overleg(&ezk).args(["list", kind, "--json"])))
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|r| r["id"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let org = ids("organisations")
+        .into_iter()
+        .min()
+        .expect("an organisation");
+    // A stray body that happens to carry an organisation's id; bodies load before organisations.
+    std::fs::write(
+        ezk.join(format!("registry/bodies/{org}.toml")),
+        format!("id = \"{org}\"\nname = \"Verdwaald gremium\"\n"),
+    )
+    .expect("write");
+    assert!(
+        ids("organisations").contains(&org),
+        "the organisation {org} is hidden"
+    );
+    assert!(ids("bodies").contains(&org));
+    let o = env.overleg(&ezk).arg("check").output().expect("check");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains(&format!("id `{org}` is also used by")),
+        "{}",
+        stdout(&o)
+    );
+}

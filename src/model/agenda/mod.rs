@@ -59,9 +59,29 @@ impl Agenda {
             ..Agenda::default()
         };
         let mut texts: HashMap<String, String> = HashMap::default();
+        // Ids are unique per kind; the same id in two kinds (a body and an organisation both
+        // called `rvo`) is reported, but both are loaded: a stray file in one folder must not
+        // hide a record of another.
+        let mut seen: std::collections::HashSet<(Kind, String)> = std::collections::HashSet::new();
         for f in files {
             let id = f.record.id().to_string();
-            if let Some(first) = a.paths.get(&id) {
+            let kind = f.record.kind();
+            let clash = !seen.insert((kind, id.clone()));
+            if let Some(first) = a.paths.get(&id).filter(|_| !clash) {
+                let text = if f.text.is_empty() {
+                    source(&f.path).unwrap_or_default()
+                } else {
+                    f.text.clone()
+                };
+                let (l, c) = locate_key(&text, "id");
+                a.problems.push(Problem::error(
+                    &f.path,
+                    l,
+                    c,
+                    "id",
+                    format!("id `{id}` is also used by {first}; give one of them another id"),
+                ));
+            } else if let Some(first) = a.paths.get(&id) {
                 let text = if f.text.is_empty() {
                     source(&f.path).unwrap_or_default()
                 } else {
@@ -86,6 +106,9 @@ impl Agenda {
                 Record::Organisation(r) => (Kind::Organisation, push(&mut a.organisations, r)),
                 Record::Person(r) => (Kind::Person, push(&mut a.people, r)),
             };
+            if a.paths.contains_key(&id) {
+                continue;
+            }
             a.index.insert(id.clone(), slot);
             a.paths.insert(id.clone(), f.path);
             if !f.text.is_empty() {
