@@ -62,9 +62,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             unshared,
             snapshot,
         } => {
-            s.set_agenda(agenda);
-            s.unshared = unshared;
-            s.sync = *snapshot;
+            after_remote(s, agenda, unshared, *snapshot);
             syncing::synced(s, job, outcome);
             history_for_top(s)
         }
@@ -75,9 +73,7 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             unshared,
             snapshot,
         } => {
-            s.set_agenda(agenda);
-            s.unshared = unshared;
-            s.sync = *snapshot;
+            after_remote(s, agenda, unshared, *snapshot);
             syncing::resolved(s, job, outcome);
             history_for_top(s)
         }
@@ -160,6 +156,18 @@ pub fn save(s: &mut State, op: Op) -> Vec<Effect> {
 pub fn sync_state(s: &mut State) -> Vec<Effect> {
     let job = s.job_id();
     vec![Effect::Run(job, Job::SyncState)]
+}
+
+/// A sync or a resolution finished: the new agenda and the new sync state, both from the worker.
+fn after_remote(
+    s: &mut State,
+    loaded: super::state::Loaded,
+    unshared: Option<usize>,
+    snapshot: super::action::SyncSnapshot,
+) {
+    s.set_agenda(loaded);
+    s.unshared = unshared;
+    s.sync = snapshot;
 }
 
 /// The history of the record on top, when that screen shows it and it is not loaded yet.

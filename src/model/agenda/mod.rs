@@ -66,36 +66,24 @@ impl Agenda {
         for f in files {
             let id = f.record.id().to_string();
             let kind = f.record.kind();
-            let clash = !seen.insert((kind, id.clone()));
-            if let Some(first) = a.paths.get(&id).filter(|_| !clash) {
+            let same_kind = !seen.insert((kind, id.clone()));
+            if let Some(first) = a.paths.get(&id) {
                 let text = if f.text.is_empty() {
                     source(&f.path).unwrap_or_default()
                 } else {
                     f.text.clone()
                 };
                 let (l, c) = locate_key(&text, "id");
-                a.problems.push(Problem::error(
-                    &f.path,
-                    l,
-                    c,
-                    "id",
-                    format!("id `{id}` is also used by {first}; give one of them another id"),
-                ));
-            } else if let Some(first) = a.paths.get(&id) {
-                let text = if f.text.is_empty() {
-                    source(&f.path).unwrap_or_default()
+                let message = if same_kind {
+                    format!("duplicate id `{id}`: {first} has it too; this file is not loaded")
                 } else {
-                    f.text.clone()
+                    format!("id `{id}` is also used by {first}; give one of them another id")
                 };
-                let (l, c) = locate_key(&text, "id");
-                a.problems.push(Problem::error(
-                    &f.path,
-                    l,
-                    c,
-                    "id",
-                    format!("duplicate id `{id}`: {first} has it too; this file is not loaded"),
-                ));
-                continue;
+                a.problems
+                    .push(Problem::error(&f.path, l, c, "id", message));
+                if same_kind {
+                    continue;
+                }
             }
             let slot = match f.record {
                 Record::Meeting(r) => (Kind::Meeting, push(&mut a.meetings, r)),
