@@ -44,6 +44,10 @@ fn skip_tls_setup_when_offline(cmd: Option<&Command>) {
 fn main() {
     let parsed = Cli::parse();
     skip_tls_setup_when_offline(parsed.command.as_ref());
+    // overleg writes trees only from entries it has just read from git itself, so libgit2's
+    // check that every entry of a new tree exists (one lookup per record of a folder, a
+    // large part of a save at 100,000 records) proves nothing here.
+    git2::opts::strict_object_creation(false);
     let result = match &parsed.command {
         Some(cmd) => cli::run(&parsed, cmd),
         None => overleg::tui::open(&parsed),

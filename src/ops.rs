@@ -7,7 +7,7 @@ use toml_edit::{DocumentMut, Value};
 use crate::model::edit::{self, FieldPath, describe, diff};
 use crate::model::parse::{parse_record, path_for};
 use crate::model::schema::{self, FieldType};
-use crate::model::{Agenda, Date, Kind, Severity, ids};
+use crate::model::{Agenda, Date, Kind, Lookup, Severity, ids};
 use crate::store::write::{Change, Saved};
 use crate::store::{Result, Store, StoreError};
 
@@ -16,14 +16,14 @@ fn rejected(msg: impl Into<String>) -> StoreError {
 }
 
 /// Check that references typed into a field point at something that exists.
-fn check_reference(agenda: &Agenda, ty: FieldType, field: &str, value: &str) -> Result<()> {
+fn check_reference(agenda: &dyn Lookup, ty: FieldType, field: &str, value: &str) -> Result<()> {
     let v = value.trim();
     if v.is_empty() {
         return Ok(());
     }
     let org_ok = |r: &str| {
         let code = r.split('/').next().unwrap_or("").trim();
-        agenda.organisations.iter().any(|o| o.code == code)
+        agenda.has_org_code(code)
     };
     match ty {
         FieldType::Ref(kind) if agenda.kind_of(v) != Some(kind) => {
@@ -44,7 +44,7 @@ fn check_reference(agenda: &Agenda, ty: FieldType, field: &str, value: &str) -> 
                 }
             }
         }
-        FieldType::PersonRef if v.starts_with("p-") && agenda.person(v).is_none() => {
+        FieldType::PersonRef if v.starts_with("p-") && agenda.kind_of(v) != Some(Kind::Person) => {
             return Err(rejected(format!("{field}: no person `{v}`")));
         }
         _ => {}
@@ -53,7 +53,7 @@ fn check_reference(agenda: &Agenda, ty: FieldType, field: &str, value: &str) -> 
 }
 
 /// References may be given as human references (`beraad-2021-02-08`); store ids.
-fn normalise_reference(agenda: &Agenda, ty: FieldType, value: &str) -> String {
+fn normalise_reference(agenda: &dyn Lookup, ty: FieldType, value: &str) -> String {
     match ty {
         FieldType::Ref(kind) => match agenda.resolve(value) {
             Some((k, id)) if k == kind => id,
@@ -96,16 +96,14 @@ fn parse_doc(path: &str, text: &str) -> Result<DocumentMut> {
 /// A change to one record: `(field, value)` pairs applied in order.
 pub fn set_fields(
     store: &Store,
-    agenda: &Agenda,
+    agenda: &dyn Lookup,
     id_or_ref: &str,
     assignments: &[(String, String)],
 ) -> Result<Saved> {
     let (kind, id) = agenda
         .resolve(id_or_ref)
         .ok_or_else(|| StoreError::NotFound(id_or_ref.to_string()))?;
-    let path = agenda
-        .path_of(&id)
-        .map_or_else(|| path_for(kind, &id), str::to_string);
+    let path = agenda.path_of(&id).unwrap_or_else(|| path_for(kind, &id));
     let reference = agenda.reference(&id);
     let mut parsed = Vec::new();
     for (f, v) in assignments {

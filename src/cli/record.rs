@@ -2,6 +2,7 @@
 
 use clap::Args;
 
+use crate::catalog::Catalog;
 use crate::model::agenda::is_overdue;
 use crate::model::{Date, Kind};
 use crate::ops;
@@ -10,9 +11,9 @@ use crate::store::{Store, StoreError};
 use super::output::{print_json, record_json};
 use super::{Cli, repo_dir};
 
-fn open(cli: &Cli) -> anyhow::Result<(Store, crate::model::Agenda)> {
+fn open(cli: &Cli) -> anyhow::Result<(Store, std::sync::Arc<crate::model::Agenda>)> {
     let store = Store::open(&repo_dir(cli))?;
-    let agenda = store.load();
+    let agenda = Catalog::open(&store).agenda();
     Ok((store, agenda))
 }
 
@@ -236,12 +237,24 @@ pub fn new(cli: &Cli, a: &NewArgs) -> anyhow::Result<i32> {
 }
 
 pub fn set(cli: &Cli, id: &str, assignments: &[String], json: bool) -> anyhow::Result<i32> {
-    let (store, agenda) = open(cli)?;
+    let store = Store::open(&repo_dir(cli))?;
     let pairs: Vec<(String, String)> = assignments
         .iter()
         .map(|s| split_assignment(s))
         .collect::<anyhow::Result<_>>()?;
-    let saved = ops::set_fields(&store, &agenda, id, &pairs)?;
+    let t0 = std::time::Instant::now();
+    let catalog = Catalog::open(&store);
+    let refs = catalog.refs();
+    if std::env::var_os("OVERLEG_TIMING").is_some() {
+        eprintln!("set: refs {:?} fresh {}", t0.elapsed(), refs.fresh);
+    }
+    let saved = match ops::set_fields(&store, refs.lookup(&store).as_ref(), id, &pairs) {
+        // a table behind the work tree did not know something: ask every record
+        Err(StoreError::NotFound(_) | StoreError::Rejected(_)) if !refs.fresh => {
+            ops::set_fields(&store, catalog.agenda().as_ref(), id, &pairs)?
+        }
+        other => other?,
+    };
     if json {
         print_json(&serde_json::json!({"commit": saved.commit, "summary": saved.summary}));
     } else {

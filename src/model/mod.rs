@@ -5,6 +5,7 @@ pub mod date;
 pub mod edit;
 pub mod enums;
 pub mod ids;
+pub mod lookup;
 pub mod parse;
 pub mod problem;
 pub mod records;
@@ -13,6 +14,7 @@ pub mod validate;
 
 pub use agenda::Agenda;
 pub use date::{Date, FuzzyDate};
+pub use lookup::{Lookup, RefTable};
 pub use problem::{Problem, Severity};
 pub use records::{Kind, Record};
 

@@ -7,7 +7,7 @@ use super::date::Date;
 use super::enums::*;
 
 /// The kinds of record, each with its folder and id prefix.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
     Meeting,
     Item,

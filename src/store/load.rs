@@ -187,6 +187,13 @@ fn load_one(f: Found, old: &mut CacheFile, rewrite: bool, scan: &mut Scan) {
 impl Store {
     /// Every record of the work tree, with every problem found.
     pub fn load(&self) -> Agenda {
+        self.load_reporting().0
+    }
+
+    /// Like [`Store::load`], and whether any record file changed since the last load (new,
+    /// changed or gone): snapshots built before such a change are removed, since a change
+    /// made in place does not show in the folders they are keyed by.
+    pub fn load_reporting(&self) -> (Agenda, bool) {
         let timing = std::env::var_os("OVERLEG_TIMING").is_some();
         let t0 = std::time::Instant::now();
         let cache_path = self.repo().ok().map(|r| cache::path_in(r.path()));
@@ -225,6 +232,9 @@ impl Store {
             && rewrite
         {
             cache::write(&p, std::mem::take(&mut scan.fresh));
+            if let Some(dir) = p.parent() {
+                super::snapshot::clear(dir);
+            }
         }
         let root = self.root.clone();
         let source = move |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
@@ -232,7 +242,7 @@ impl Store {
         if timing {
             eprintln!("load: built {:?}", t0.elapsed());
         }
-        agenda
+        (agenda, rewrite)
     }
 
     /// The current text of a record file (relative path).

@@ -9,6 +9,7 @@ pub mod load;
 pub mod lock;
 pub mod recover;
 pub mod setup;
+pub mod snapshot;
 pub mod undo;
 pub mod write;
 

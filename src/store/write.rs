@@ -250,10 +250,16 @@ impl Store {
     where
         F: FnOnce(&Reader<'_>) -> Result<(Vec<Change>, String)>,
     {
+        let t0 = std::time::Instant::now();
+        let tm = |what: &str| {
+            if std::env::var_os("OVERLEG_TIMING").is_some() {
+                eprintln!("transact: {what} {:?}", t0.elapsed());
+            }
+        };
         let repo = self.repo()?;
         let _lock = WriteLock::acquire(repo.path(), Duration::from_secs(10))?;
         check_writable(&repo)?;
-        super::recover::sweep_side_files(&self.root);
+        tm("checked");
         let head = match repo.head() {
             Ok(h) => Some(h.peel_to_commit()?),
             Err(e) if e.code() == git2::ErrorCode::UnbornBranch => None,
@@ -265,6 +271,14 @@ impl Store {
         if changes.is_empty() {
             return Err(StoreError::Rejected("nothing changed".into()));
         }
+        let mut folders: Vec<&str> = changes
+            .iter()
+            .map(|c| c.path.rsplit_once('/').map_or("", |(dir, _)| dir))
+            .collect();
+        folders.sort_unstable();
+        folders.dedup();
+        super::recover::sweep_side_files(&self.root, &folders);
+        tm("swept");
         // Never sweep up someone's uncommitted edits into our commit, never write through a link.
         for c in &changes {
             super::check_no_links(&self.root, &c.path)?;
@@ -303,6 +317,7 @@ impl Store {
                 repo.find_tree(empty)?
             }
         };
+        tm("blobs");
         let tree = repo.find_tree(builder.create_updated(&repo, &base).map_err(&fail)?)?;
         let sig = Signature::now(&id.name, &id.email)?;
         let msg = message(&id.department, &summary);
@@ -310,6 +325,7 @@ impl Store {
         let oid = repo
             .commit(None, &sig, &sig, &msg, &tree, &parents)
             .map_err(&fail)?;
+        tm("commit");
         // 2. the work files, each replaced atomically; the old ones kept (hard links) until the
         //    branch has moved, so a failure puts them back without needing disk space.
         let mut undo = Undo::default();
@@ -326,6 +342,7 @@ impl Store {
             return Err(e);
         }
         undo.commit();
+        tm("branch");
         // 4. the index, for the changed paths only, so `git status` stays clean. The change is
         //    saved already: a failure here (a full disk) leaves the index behind HEAD for these
         //    paths, which `overleg check` reports with the command that fixes it.
@@ -341,6 +358,7 @@ impl Store {
             }
             index.write()
         })();
+        tm("index");
         Ok(Saved {
             commit: oid.to_string(),
             summary: msg.lines().next().unwrap_or("").to_string(),

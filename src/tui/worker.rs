@@ -155,7 +155,7 @@ impl Runner {
         let (s, a) = (&self.store, &self.agenda);
         let pairs = |f: &[(String, String)]| -> Vec<(String, String)> { f.to_vec() };
         Ok(match op {
-            Op::Set { id, fields } => (ops::set_fields(s, a, &id, &pairs(&fields))?, None),
+            Op::Set { id, fields } => (ops::set_fields(s, a.as_ref(), &id, &pairs(&fields))?, None),
             Op::Create { kind, fields } => {
                 let (id, saved) = ops::create(s, a, kind, &fields)?;
                 (saved, Some(id))

@@ -9,7 +9,7 @@ use super::records::*;
 
 mod references;
 
-#[derive(Default, Clone)]
+#[derive(Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Agenda {
     pub meetings: Vec<Meeting>,
     pub items: Vec<Item>,
@@ -184,6 +184,32 @@ impl Agenda {
     fn add_ref(&mut self, r: &str, id: &str) {
         self.refs.insert(r.to_lowercase(), id.to_string());
         self.ref_of.insert(id.to_string(), r.to_string());
+    }
+
+    /// What an edit of one record needs to know about the others, without the records.
+    pub fn ref_table(&self) -> super::RefTable {
+        let mut t = super::RefTable::default();
+        for (id, (kind, _)) in &self.index {
+            t.kinds.insert(id.clone(), *kind);
+            if let Some(p) = self.paths.get(id)
+                && *p != format!("{}/{id}.toml", kind.folder())
+            {
+                t.odd_paths.insert(id.clone(), p.clone());
+            }
+        }
+        t.refs = self.refs.clone();
+        t.ref_of = self.ref_of.clone();
+        t.org_codes = self.organisations.iter().map(|o| o.code.clone()).collect();
+        t
+    }
+
+    /// How many records were loaded.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
     }
 
     // ---- lookups ----

@@ -1,0 +1,197 @@
+//! The agenda and what commands derive from it (listing rows, the search index, the reference
+//! table), each taken from its snapshot when that is provably fresh, else built from a full
+//! load and saved for the next command. Small repositories never use snapshots: a full load
+//! is quick there and sees every change (see `store::snapshot` for why).
+
+use std::cell::OnceCell;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::model::{Agenda, Kind, Lookup, RefTable};
+use crate::store::Store;
+use crate::store::snapshot::{self, Key, Section};
+
+pub const AGENDA: &str = "agenda";
+pub const REFS: &str = "refs";
+pub const SEARCH: &str = "search";
+
+pub struct Catalog<'s> {
+    store: &'s Store,
+    /// Where snapshots live; `None` for a plain folder.
+    dir: Option<PathBuf>,
+    /// The folders as they were before anything was read.
+    key: Key,
+    agenda: OnceCell<Arc<Agenda>>,
+}
+
+/// A reference table and whether it is provably current.
+pub struct Refs {
+    pub table: RefTable,
+    pub fresh: bool,
+}
+
+impl<'s> Catalog<'s> {
+    pub fn open(store: &'s Store) -> Catalog<'s> {
+        Catalog {
+            store,
+            dir: store.snapshot_dir(),
+            key: store.folder_key(),
+            agenda: OnceCell::new(),
+        }
+    }
+
+    pub fn store(&self) -> &'s Store {
+        self.store
+    }
+
+    fn section(&self, name: &str) -> Option<Section> {
+        let s = snapshot::read(self.dir.as_ref()?, name)?;
+        (s.records() >= snapshot::fast_from()).then_some(s)
+    }
+
+    fn fresh<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+        self.section(name)
+            .filter(|s| s.is_fresh(&self.key))
+            .and_then(|s| s.decode())
+    }
+
+    fn save<T: Serialize>(&self, name: &str, agenda: &Agenda, value: &T) {
+        if let Some(dir) = &self.dir
+            && agenda.len() >= snapshot::fast_from()
+        {
+            snapshot::write(dir, name, &self.key, agenda.len(), value);
+        }
+    }
+
+    /// Every record (kept for further questions in this process).
+    pub fn agenda(&self) -> Arc<Agenda> {
+        self.agenda_saving(true)
+    }
+
+    /// Like [`Catalog::agenda`]; `save` whether a full load should leave an agenda snapshot
+    /// (not worth its cost when only a derived value was asked for).
+    fn agenda_saving(&self, save: bool) -> Arc<Agenda> {
+        if let Some(a) = self.agenda.get() {
+            return a.clone();
+        }
+        let agenda = match self.fresh::<Agenda>(AGENDA) {
+            Some(a) => a,
+            None => {
+                let a = self.store.load();
+                if save {
+                    self.save(AGENDA, &a, &a);
+                }
+                self.save(REFS, &a, &a.ref_table());
+                a
+            }
+        };
+        self.agenda.get_or_init(|| Arc::new(agenda)).clone()
+    }
+
+    /// A value derived from the agenda: from its snapshot when fresh, else built and saved.
+    pub fn derived<T, F>(&self, name: &str, build: F) -> T
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce(&Agenda) -> T,
+    {
+        if let Some(v) = self.fresh(name) {
+            return v;
+        }
+        let agenda = self.agenda_saving(false);
+        let v = build(&agenda);
+        self.save(name, &agenda, &v);
+        v
+    }
+
+    /// The reference table, also when it is not provably current (the caller checks what it
+    /// relies on); built by a full load when there is none.
+    pub fn refs(&self) -> Refs {
+        if let Some(s) = self.section(REFS)
+            && let Some(table) = s.decode::<RefTable>()
+        {
+            return Refs {
+                fresh: s.is_fresh(&self.key),
+                table,
+            };
+        }
+        Refs {
+            table: self.agenda().ref_table(),
+            fresh: true,
+        }
+    }
+}
+
+impl Refs {
+    /// A lookup that is safe to act on: the table itself when current, else the table checked
+    /// against the files for every answer an edit relies on (see [`Checked`]).
+    pub fn lookup<'a>(&'a self, store: &'a Store) -> Box<dyn Lookup + 'a> {
+        if self.fresh {
+            Box::new(&self.table)
+        } else {
+            Box::new(Checked {
+                table: &self.table,
+                root: store.root(),
+            })
+        }
+    }
+}
+
+/// A reference table that may be behind the work tree (records added, removed or changed
+/// since it was built), answering only what the files confirm: a record exists when its file
+/// does, and a human reference counts only for an action whose file carries it (other
+/// references are derived from several records and cannot be confirmed from one file).
+/// What it cannot confirm it does not know, and the caller falls back to a full load.
+struct Checked<'a> {
+    table: &'a RefTable,
+    root: &'a std::path::Path,
+}
+
+impl Checked<'_> {
+    fn exists(&self, id: &str) -> bool {
+        self.table.path_of(id).is_some_and(|p| {
+            crate::store::check_no_links(self.root, &p).is_ok() && self.root.join(p).is_file()
+        })
+    }
+
+    fn action_carries(&self, id: &str, reference: &str) -> bool {
+        let Some(path) = self.table.path_of(id) else {
+            return false;
+        };
+        let Ok(text) = std::fs::read_to_string(self.root.join(path)) else {
+            return false;
+        };
+        text.parse::<toml::Table>().ok().is_some_and(|t| {
+            t.get("id").and_then(|v| v.as_str()) == Some(id)
+                && t.get("ref")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|r| r.eq_ignore_ascii_case(reference.trim()))
+        })
+    }
+}
+
+impl Lookup for Checked<'_> {
+    fn resolve(&self, id_or_ref: &str) -> Option<(Kind, String)> {
+        let (kind, id) = self.table.resolve(id_or_ref)?;
+        if !self.exists(&id) {
+            return None;
+        }
+        if !self.table.is_reference(id_or_ref) {
+            return Some((kind, id));
+        }
+        (kind == Kind::Action && self.action_carries(&id, id_or_ref)).then_some((kind, id))
+    }
+    fn kind_of(&self, id: &str) -> Option<Kind> {
+        self.table.kind_of(id).filter(|_| self.exists(id))
+    }
+    fn path_of(&self, id: &str) -> Option<String> {
+        self.table.path_of(id)
+    }
+    fn reference(&self, id: &str) -> String {
+        self.table.reference(id)
+    }
+    fn has_org_code(&self, code: &str) -> bool {
+        self.table.has_org_code(code)
+    }
+}

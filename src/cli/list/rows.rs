@@ -1,0 +1,223 @@
+//! One listing row per record: the values `list` filters on, the table cells and the JSON
+//! object, worked out once from the agenda so that a listing from a snapshot needs neither
+//! the records nor the cross-record lookups.
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::agenda::due_of;
+use crate::model::{Agenda, Date, Kind};
+
+use super::super::output::record_json_parsed;
+
+#[derive(Serialize, Deserialize, Clone, Debug)]
+pub struct Row {
+    pub id: String,
+    /// `None` where the status filter does not apply to the kind.
+    pub status: Option<String>,
+    /// The owner or lead department (`EZK/DE`), `None` where the filter does not apply.
+    pub owner: Option<String>,
+    /// The meeting the record belongs to (a meeting: itself); `None`: the filter does not apply.
+    pub meeting: Option<String>,
+    /// The body of that meeting.
+    pub body: String,
+    /// The end of an action's due window.
+    pub due_end: Option<Date>,
+    /// An action still to do (open, lopend, geblokkeerd).
+    pub active: bool,
+    pub cells: Vec<String>,
+    /// The record as a JSON object, pretty-printed one level deep and escaped for a terminal.
+    pub json: String,
+}
+
+/// Every record of `kind` in display order.
+pub fn rows_of(agenda: &Agenda, kind: Kind) -> Vec<Row> {
+    let body_of = |meeting_id: &str| {
+        agenda
+            .meeting(meeting_id)
+            .map(|m| m.body.clone())
+            .unwrap_or_default()
+    };
+    let row = |id: &str, cells: Vec<String>| Row {
+        id: id.to_string(),
+        status: None,
+        owner: None,
+        meeting: None,
+        body: String::new(),
+        due_end: None,
+        active: false,
+        cells,
+        json: json_of(agenda, id),
+    };
+    match kind {
+        Kind::Action => {
+            let mut v: Vec<_> = agenda.actions.iter().collect();
+            v.sort_by_key(|x| {
+                (
+                    due_of(x).and_then(|d| d.end).unwrap_or(Date {
+                        year: 9999,
+                        month: 12,
+                        day: 31,
+                    }),
+                    x.reference.clone(),
+                )
+            });
+            v.into_iter()
+                .map(|a| Row {
+                    status: Some(a.status.to_string()),
+                    owner: Some(a.owner.clone()),
+                    meeting: Some(a.meeting.clone()),
+                    body: body_of(&a.meeting),
+                    due_end: due_of(a).and_then(|d| d.end),
+                    active: a.status.is_active(),
+                    ..row(
+                        &a.id,
+                        vec![
+                            a.reference.clone(),
+                            a.status.to_string(),
+                            a.owner.clone(),
+                            a.due.clone(),
+                            a.title.clone(),
+                        ],
+                    )
+                })
+                .collect()
+        }
+        Kind::Meeting => agenda
+            .meetings_by_date()
+            .into_iter()
+            .map(|m| {
+                let when = m.date.map_or_else(|| m.planned.clone(), |d| d.to_string());
+                Row {
+                    status: Some(m.status.to_string()),
+                    meeting: Some(m.id.clone()),
+                    body: m.body.clone(),
+                    ..row(
+                        &m.id,
+                        vec![
+                            agenda.reference(&m.id),
+                            when,
+                            m.status.to_string(),
+                            m.title.clone(),
+                        ],
+                    )
+                }
+            })
+            .collect(),
+        Kind::Item => {
+            let mut order: Vec<_> = agenda
+                .meetings_by_date()
+                .into_iter()
+                .map(|m| m.id.clone())
+                .collect();
+            order.dedup();
+            let mut out = Vec::new();
+            for m in order {
+                for i in agenda.items_of(&m) {
+                    out.push(Row {
+                        status: Some(i.status.map_or("gepland", |s| s.as_str()).to_string()),
+                        owner: Some(i.lead.clone()),
+                        meeting: Some(m.clone()),
+                        body: body_of(&m),
+                        ..row(
+                            &i.id,
+                            vec![
+                                agenda.reference(&i.id),
+                                i.treatment.to_string(),
+                                i.duration.map(|d| d.to_string()).unwrap_or_default(),
+                                i.lead.clone(),
+                                i.title.clone(),
+                            ],
+                        )
+                    });
+                }
+            }
+            out
+        }
+        Kind::Notes => agenda
+            .notes
+            .iter()
+            .map(|n| Row {
+                status: Some(n.status.map_or("concept", |s| s.as_str()).to_string()),
+                meeting: Some(n.meeting.clone()),
+                body: body_of(&n.meeting),
+                ..row(
+                    &n.id,
+                    vec![
+                        agenda.reference(&n.id),
+                        n.status.map_or("concept".into(), |s| s.to_string()),
+                        n.decisions.len().to_string(),
+                        n.agreements.len().to_string(),
+                    ],
+                )
+            })
+            .collect(),
+        Kind::Person => agenda
+            .people
+            .iter()
+            .map(|p| Row {
+                owner: Some(p.organisation.clone()),
+                ..row(
+                    &p.id,
+                    vec![
+                        p.id.clone(),
+                        p.class.to_string(),
+                        p.organisation.clone(),
+                        p.name.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        Kind::Body => agenda
+            .bodies
+            .iter()
+            .map(|b| {
+                row(
+                    &b.id,
+                    vec![
+                        b.id.clone(),
+                        b.level.map(|l| l.to_string()).unwrap_or_default(),
+                        b.name.clone(),
+                    ],
+                )
+            })
+            .collect(),
+        Kind::Organisation => agenda
+            .organisations
+            .iter()
+            .map(|o| {
+                row(
+                    &o.id,
+                    vec![
+                        o.code.clone(),
+                        o.kind.map(|k| k.to_string()).unwrap_or_default(),
+                        o.name.clone(),
+                    ],
+                )
+            })
+            .collect(),
+    }
+}
+
+/// The record as a JSON object, indented to stand in a pretty-printed array.
+fn json_of(agenda: &Agenda, id: &str) -> String {
+    let pretty = serde_json::to_string_pretty(&record_json_parsed(agenda, id)).unwrap_or_default();
+    // JSON strings hold no raw line breaks, so every break is layout.
+    crate::text::escape_json(&pretty).replace('\n', "\n  ")
+}
+
+/// The rows as a JSON array, the same text `serde_json::to_string_pretty` would give.
+pub fn json_array(rows: &[&Row]) -> String {
+    if rows.is_empty() {
+        return "[]".into();
+    }
+    let mut out = String::with_capacity(rows.iter().map(|r| r.json.len() + 4).sum::<usize>() + 4);
+    out.push_str("[\n  ");
+    for (i, r) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n  ");
+        }
+        out.push_str(&r.json);
+    }
+    out.push_str("\n]");
+    out
+}

@@ -1,0 +1,202 @@
+//! Snapshots: derived data (the built agenda, listing rows, the search index, the reference
+//! table) saved per clone in `.git/overleg-cache/*.snap`, so that a large repository answers
+//! without reading 100,000 files.
+//!
+//! Proving a snapshot fresh file by file would cost a `stat` per record (about 250 ms at
+//! 100,000 records on our machines, more than the whole answer may take). Instead a snapshot
+//! is keyed by the record folders themselves: a folder's modification time and inode change
+//! whenever a file in it is created, removed or renamed, which covers overleg's own saves
+//! (atomic renames), git checkouts, merges and pulls, and editors that save by replacing the
+//! file. A file rewritten in place by another program does not change its folder: that is
+//! noticed by the next full scan (`overleg check`, the workbench's check after its start),
+//! which is why snapshots are used only from a size up (`OVERLEG_FAST_FROM`, 20,000 records by
+//! default); below it every command scans every file, which is quick at that size.
+//!
+//! Like git's "racy" rule, a folder modified within two seconds before the snapshot was
+//! written does not count as proven unchanged: a second change within the same clock tick
+//! could leave the same time behind. Derived data only: deleting these files costs one slow
+//! start, never a record.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use super::Store;
+use super::cache::{Stamp, now_ns};
+use crate::model::Kind;
+
+const MAGIC: &[u8; 8] = b"OVLSNAP1";
+const VERSION: u32 = 1;
+
+/// The default record count from which snapshots are used.
+pub const FAST_FROM: usize = 20_000;
+
+/// The state of the agenda's folders that a snapshot was built from.
+#[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
+pub struct Key {
+    stamps: Vec<(String, Option<Stamp>)>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    version: u32,
+    written_ns: i128,
+    key: Key,
+    /// Records in the agenda this was built from.
+    records: u64,
+}
+
+/// The record count from which snapshots are used (`OVERLEG_FAST_FROM`, 0 = always).
+pub fn fast_from() -> usize {
+    std::env::var("OVERLEG_FAST_FROM")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(FAST_FROM)
+}
+
+/// A snapshot file read from disk, payload not yet decoded.
+pub struct Section {
+    header: Header,
+    bytes: Vec<u8>,
+    payload_at: usize,
+}
+
+impl Section {
+    /// Whether the folders are provably as they were when this was built.
+    pub fn is_fresh(&self, now: &Key) -> bool {
+        let racy_after = self.header.written_ns - 2_000_000_000;
+        self.header.version == VERSION
+            && self.header.key == *now
+            && self
+                .header
+                .key
+                .stamps
+                .iter()
+                .all(|(_, s)| s.is_none_or(|s| s.mtime_ns < racy_after))
+    }
+
+    pub fn records(&self) -> usize {
+        usize::try_from(self.header.records).unwrap_or(usize::MAX)
+    }
+
+    pub fn decode<T: DeserializeOwned>(&self) -> Option<T> {
+        bincode::deserialize(&self.bytes[self.payload_at..]).ok()
+    }
+
+    pub fn key(&self) -> &Key {
+        &self.header.key
+    }
+}
+
+impl Store {
+    /// Where snapshots live, `None` for a folder that is not a git work tree.
+    pub fn snapshot_dir(&self) -> Option<PathBuf> {
+        self.workdir.as_ref()?;
+        let repo = self.repo().ok()?;
+        Some(repo.path().join("overleg-cache"))
+    }
+
+    /// The folders' state now. Taken before a scan, so a change during the scan makes the
+    /// snapshot built from it stale rather than wrong.
+    pub fn folder_key(&self) -> Key {
+        let mut names: Vec<&str> = vec!["", "registry", super::setup::SETTINGS_FILE];
+        names.extend(Kind::ALL.iter().map(|k| k.folder()));
+        let stamps = names
+            .into_iter()
+            .map(|n| {
+                let p = if n.is_empty() {
+                    self.root.clone()
+                } else {
+                    self.root.join(n)
+                };
+                let stamp = std::fs::symlink_metadata(&p).ok().map(|m| Stamp::of(&m));
+                (n.to_string(), stamp)
+            })
+            .collect();
+        Key { stamps }
+    }
+}
+
+fn file_of(dir: &Path, name: &str) -> PathBuf {
+    dir.join(format!("{name}.snap"))
+}
+
+/// Read a snapshot, fresh or not; `None` when missing, damaged or from another version.
+pub fn read(dir: &Path, name: &str) -> Option<Section> {
+    let bytes = std::fs::read(file_of(dir, name)).ok()?;
+    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
+    let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
+    let start = MAGIC.len() + 4;
+    let header: Header = bincode::deserialize(bytes.get(start..start.checked_add(len)?)?).ok()?;
+    if header.version != VERSION {
+        return None;
+    }
+    Some(Section {
+        header,
+        payload_at: start + len,
+        bytes,
+    })
+}
+
+/// Write a snapshot atomically. Failures are ignored: a snapshot is an optimisation.
+pub fn write<T: Serialize>(dir: &Path, name: &str, key: &Key, records: usize, value: &T) {
+    if let Ok(payload) = bincode::serialize(value) {
+        write_parts(dir, name, key, records as u64, &payload);
+    }
+}
+
+/// Give a snapshot a new key, keeping its content: for a change that provably left that
+/// content right.
+pub fn rekey(dir: &Path, name: &str, key: &Key) {
+    if let Some(old) = read(dir, name) {
+        write_parts(
+            dir,
+            name,
+            key,
+            old.header.records,
+            &old.bytes[old.payload_at..],
+        );
+    }
+}
+
+fn write_parts(dir: &Path, name: &str, key: &Key, records: u64, payload: &[u8]) {
+    let header = Header {
+        version: VERSION,
+        written_ns: now_ns(),
+        key: key.clone(),
+        records,
+    };
+    let Ok(head) = bincode::serialize(&header) else {
+        return;
+    };
+    let Ok(len) = u32::try_from(head.len()) else {
+        return;
+    };
+    let _ = std::fs::create_dir_all(dir);
+    let tmp = dir.join(format!(".{name}.snap.tmp{}", std::process::id()));
+    let res = (|| -> std::io::Result<()> {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        f.write_all(MAGIC)?;
+        f.write_all(&len.to_le_bytes())?;
+        f.write_all(&head)?;
+        f.write_all(payload)?;
+        f.flush()?;
+        std::fs::rename(&tmp, file_of(dir, name))
+    })();
+    if res.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+}
+
+/// Remove every snapshot (after a change whose effect on them is unknown).
+pub fn clear(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.flatten() {
+        if e.file_name().to_string_lossy().ends_with(".snap") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
