@@ -6,6 +6,7 @@ pub mod cli;
 pub mod export;
 pub mod model;
 pub mod ops;
+pub mod search;
 pub mod store;
 pub mod sync;
 pub mod synthetic;

@@ -9,7 +9,7 @@ use overleg::model::Agenda;
 use overleg::model::agenda::LoadedFile;
 use overleg::model::parse::parse_record;
 use overleg::model::records::Kind;
-use overleg::tui::search::{Entry, index, parse_query, run};
+use overleg::search::{Entry, index, parse_query, run};
 
 fn entries() -> &'static Vec<Entry> {
     static E: OnceLock<Vec<Entry>> = OnceLock::new();

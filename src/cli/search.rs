@@ -1,8 +1,8 @@
 //! `overleg search QUERY`: the workbench's search (fuzzy text with accents folded, plus field
 //! filters such as `status:open dept:EZK due<2021-04 body:beraad type:action`) for scripts.
 
+use crate::search;
 use crate::store::Store;
-use crate::tui::search;
 
 use super::output::{Table, print_json, terminal_width};
 use super::{Cli, repo_dir};

@@ -8,11 +8,11 @@ use super::edits;
 use super::i18n::Msg;
 use super::keys::Cmd;
 use super::rows::{self, SECTIONS, Section};
-use super::search;
 use super::state::{ActionFilter, Level, Overlay, Screen, State, StatusFilter, View};
 use super::theme::Theme;
 use super::update::{history_for_top, save};
 use super::widgets::{Picker, Purpose};
+use crate::search;
 
 pub fn run(s: &mut State, cmd: Cmd) -> Vec<Effect> {
     let page = usize::from(s.size.1.saturating_sub(8)).max(1);

@@ -14,7 +14,6 @@ pub mod mouse;
 pub mod prepare;
 pub mod recovery;
 pub mod rows;
-pub mod search;
 pub mod state;
 pub mod syncing;
 pub mod testing;

@@ -11,9 +11,9 @@ use super::action::{Op, SyncSnapshot};
 use super::forms::Form;
 use super::i18n::Lang;
 use super::keys::{Ctx, Keymap};
-use super::search::{self, Entry, Hit};
 use super::theme::Theme;
 use super::widgets::{Editor, Picker};
+use crate::search::{self, Entry, Hit};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Screen {

@@ -4,7 +4,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::search::fold;
+use crate::search::fold;
 
 /// What a pick list is for: decides what `update` does with the choice.
 #[derive(Clone, Debug, PartialEq)]

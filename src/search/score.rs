@@ -1,0 +1,229 @@
+//! Scoring: which entries a query hits and how well, over all entries or a candidate subset,
+//! in chunks on every core for large sets. Only the best [`MAX_HITS`] are sorted and get
+//! match positions; the rest are only counted (and kept as candidates for the next key).
+
+use fuzzy_matcher::FuzzyMatcher;
+use fuzzy_matcher::skim::SkimMatcherV2;
+
+use super::index::Entry;
+use super::query::Query;
+use super::{Hit, MAX_HITS};
+
+/// Below this many entries to score, one thread: spawning costs more than it saves.
+const PARALLEL_FROM: usize = 16_000;
+/// How often (in entries) a scan looks whether it has been superseded.
+const CANCEL_EVERY: usize = 2_048;
+
+/// A scored hit before positions are added: (score, entry, matched on the line).
+type Scored = (i64, u32, bool);
+
+/// The hits of one scan: every hit entry (ascending), and the best ones in display order.
+pub(crate) struct Scan {
+    pub matched: Vec<u32>,
+    pub top: Vec<Hit>,
+}
+
+/// Every char of `needle` occurs in `hay` in order, comparing ASCII letters without case:
+/// exactly the condition under which the skim matcher finds a match at all, checked without
+/// its setup and allocations. Byte-wise for an ASCII needle (an ASCII byte in UTF-8 is always a
+/// whole char, and never part of another one), char-wise otherwise.
+fn is_subsequence(hay: &str, needle: &str) -> bool {
+    if needle.is_ascii() {
+        let mut want = needle.as_bytes().iter().peekable();
+        for b in hay.as_bytes() {
+            match want.peek() {
+                None => return true,
+                Some(w) if w.eq_ignore_ascii_case(b) => {
+                    want.next();
+                }
+                Some(_) => {}
+            }
+        }
+        return want.peek().is_none();
+    }
+    let mut want = needle.chars().peekable();
+    for c in hay.chars() {
+        match want.peek() {
+            None => return true,
+            Some(w) if w.eq_ignore_ascii_case(&c) => {
+                want.next();
+            }
+            Some(_) => {}
+        }
+    }
+    want.peek().is_none()
+}
+
+/// The first longer field containing every word, for a hit found in prose.
+pub(crate) fn prose_field(e: &Entry, q: &Query) -> Option<super::Field> {
+    if !q.prose || q.words_mask & !e.keys.more_mask != 0 {
+        return None;
+    }
+    e.more
+        .iter()
+        .find(|(_, t)| q.words.iter().all(|w| t.contains(w.as_str())))
+        .map(|(f, _)| *f)
+}
+
+/// Whether `e` is a hit, and its score: a fuzzy match on the line ranks above any prose match.
+fn score_one(matcher: &SkimMatcherV2, e: &Entry, q: &Query) -> Option<(i64, bool)> {
+    if !q.filters.iter().all(|f| f.passes(e)) {
+        return None;
+    }
+    if q.text.is_empty() {
+        return Some((0, false));
+    }
+    if q.text_mask & !e.keys.line_mask == 0
+        && is_subsequence(&e.folded, &q.text)
+        && let Some(score) = matcher.fuzzy_match(&e.folded, &q.text)
+    {
+        return Some((score + 1000, true));
+    }
+    prose_field(e, q).map(|_| (0, false))
+}
+
+/// Display order: best score first, then agenda order.
+fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
+    b.0.cmp(&a.0).then(a.1.cmp(&b.1))
+}
+
+/// Keep the best `MAX_HITS` of `v`, sorted: a selection, then a sort of only those.
+fn best(mut v: Vec<Scored>) -> Vec<Scored> {
+    if v.len() > MAX_HITS {
+        v.select_nth_unstable_by(MAX_HITS - 1, order);
+        v.truncate(MAX_HITS);
+    }
+    v.sort_unstable_by(order);
+    v
+}
+
+/// Score the entries named by `ids` (or all of them); `None` when `cancelled` said stop.
+fn scan_part(
+    entries: &[Entry],
+    ids: Part<'_>,
+    q: &Query,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<(Vec<u32>, Vec<Scored>)> {
+    match ids {
+        Part::Range(a, b) => scan_ids(entries, a..b, q, cancelled),
+        Part::List(l) => scan_ids(entries, l.iter().copied(), q, cancelled),
+    }
+}
+
+fn scan_ids(
+    entries: &[Entry],
+    ids: impl Iterator<Item = u32>,
+    q: &Query,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<(Vec<u32>, Vec<Scored>)> {
+    let matcher = SkimMatcherV2::default();
+    let mut matched = Vec::new();
+    let mut scored = Vec::new();
+    for (n, i) in ids.enumerate() {
+        if n % CANCEL_EVERY == 0 && n > 0 && cancelled() {
+            return None;
+        }
+        let Some(e) = entries.get(i as usize) else {
+            continue;
+        };
+        if let Some((score, on_line)) = score_one(&matcher, e, q) {
+            matched.push(i);
+            scored.push((score, i, on_line));
+        }
+    }
+    Some((matched, best(scored)))
+}
+
+/// A run of entry numbers: a range of all entries, or a slice of earlier candidates.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    Range(u32, u32),
+    List(&'a [u32]),
+}
+
+impl Part<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Part::Range(a, b) => (b - a) as usize,
+            Part::List(l) => l.len(),
+        }
+    }
+    fn split(self, parts: usize) -> Vec<Self> {
+        let size = self.len().div_ceil(parts).max(1);
+        match self {
+            Part::Range(a, b) => (a..b)
+                .step_by(size)
+                .map(|s| Part::Range(s, (s + size as u32).min(b)))
+                .collect(),
+            Part::List(l) => l.chunks(size).map(Part::List).collect(),
+        }
+    }
+}
+
+/// Score `q` over `candidates` (entry numbers, ascending) or, when `None`, every entry.
+/// Returns `None` if `cancelled` answered true along the way.
+pub(crate) fn scan(
+    entries: &[Entry],
+    q: &Query,
+    candidates: Option<&[u32]>,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Scan> {
+    let all = Part::Range(0, u32::try_from(entries.len()).unwrap_or(u32::MAX));
+    let ids = candidates.map_or(all, Part::List);
+    let threads = if ids.len() < PARALLEL_FROM {
+        1
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
+    };
+    let (matched, top) = if threads == 1 {
+        scan_part(entries, ids, q, cancelled)?
+    } else {
+        let parts = std::thread::scope(|scope| {
+            let handles: Vec<_> = ids
+                .split(threads)
+                .into_iter()
+                .map(|p| scope.spawn(move || scan_part(entries, p, q, cancelled)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect::<Option<Vec<_>>>()
+        })?;
+        let mut matched = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let mut top = Vec::new();
+        // Parts come back in order, so the matched ids stay ascending.
+        for (m, t) in parts {
+            matched.extend(m);
+            top.extend(t);
+        }
+        (matched, best(top))
+    };
+    Some(Scan {
+        matched,
+        top: positions(entries, q, top),
+    })
+}
+
+/// The hits as shown: matched char positions for line matches, the field for prose matches.
+fn positions(entries: &[Entry], q: &Query, top: Vec<Scored>) -> Vec<Hit> {
+    let matcher = SkimMatcherV2::default();
+    top.into_iter()
+        .map(|(score, i, on_line)| {
+            let e = &entries[i as usize];
+            let mut hit = Hit {
+                entry: i as usize,
+                score,
+                indices: Vec::new(),
+                via: None,
+            };
+            if on_line {
+                if let Some((_, indices)) = matcher.fuzzy_indices(&e.folded, &q.text) {
+                    hit.indices = indices;
+                }
+            } else if !q.text.is_empty() {
+                hit.via = prose_field(e, q).map(super::Field::as_str);
+            }
+            hit
+        })
+        .collect()
+}
