@@ -3,9 +3,10 @@
 //! load and saved for the next command. Small repositories never use snapshots: a full load
 //! is quick there and sees every change (see `store::snapshot` for why).
 
-use std::cell::OnceCell;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -23,7 +24,9 @@ pub struct Catalog<'s> {
     dir: Option<PathBuf>,
     /// The folders as they were before anything was read.
     key: Key,
-    agenda: OnceCell<Arc<Agenda>>,
+    agenda: OnceLock<Arc<Agenda>>,
+    /// Whether the agenda came from its snapshot.
+    from_snapshot: AtomicBool,
 }
 
 /// A reference table and whether it is provably current.
@@ -38,7 +41,8 @@ impl<'s> Catalog<'s> {
             store,
             dir: store.snapshot_dir(),
             key: store.folder_key(),
-            agenda: OnceCell::new(),
+            agenda: OnceLock::new(),
+            from_snapshot: AtomicBool::new(false),
         }
     }
 
@@ -49,6 +53,17 @@ impl<'s> Catalog<'s> {
     fn section(&self, name: &str) -> Option<Section> {
         let s = snapshot::read(self.dir.as_ref()?, name)?;
         (s.records() >= snapshot::fast_from()).then_some(s)
+    }
+
+    /// Whether the agenda was taken from its snapshot (and so may miss a file rewritten in
+    /// place by another program: see `store::snapshot`).
+    pub fn from_snapshot(&self) -> bool {
+        self.from_snapshot.load(Ordering::Relaxed)
+    }
+
+    /// A derived value, only when its snapshot is fresh.
+    pub fn fresh_derived<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+        self.fresh(name)
     }
 
     fn fresh<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
@@ -77,7 +92,10 @@ impl<'s> Catalog<'s> {
             return a.clone();
         }
         let agenda = match self.fresh::<Agenda>(AGENDA) {
-            Some(a) => a,
+            Some(a) => {
+                self.from_snapshot.store(true, Ordering::Relaxed);
+                a
+            }
             None => {
                 let a = self.store.load();
                 if save {

@@ -1,6 +1,8 @@
 //! `overleg search QUERY`: the workbench's search (fuzzy text with accents folded, plus field
 //! filters such as `status:open dept:EZK due<2021-04 body:beraad type:action`) for scripts.
 
+use crate::catalog::Catalog;
+use crate::model::Lookup;
 use crate::search;
 use crate::store::Store;
 
@@ -9,19 +11,20 @@ use super::{Cli, repo_dir};
 
 pub fn run(cli: &Cli, query: &[String], json: bool, limit: usize) -> anyhow::Result<i32> {
     let store = Store::open(&repo_dir(cli))?;
-    let agenda = store.load();
-    let entries = search::index(&agenda);
+    let catalog = Catalog::open(&store);
+    let entries: Vec<search::Entry> = catalog.derived(crate::catalog::SEARCH, search::index);
     let (hits, problems) = search::run(&entries, &query.join(" "));
     for p in &problems {
         eprintln!("warning: {}", crate::text::line(p));
     }
     let hits = hits.into_iter().take(limit);
     if json {
+        let refs = catalog.refs().table;
         let v: Vec<serde_json::Value> = hits
             .map(|h| {
                 let e = &entries[h.entry];
                 serde_json::json!({
-                    "id": e.id, "kind": e.kind.as_str(), "ref": agenda.reference(&e.id),
+                    "id": e.id, "kind": e.kind.as_str(), "ref": refs.reference(&e.id),
                     "text": e.line, "score": h.score, "matched_in": h.via,
                 })
             })

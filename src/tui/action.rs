@@ -158,6 +158,8 @@ pub enum Op {
 /// Background work.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Job {
+    /// The first load: from snapshots when they are fresh, then a check of every file.
+    Start,
     Reload,
     History {
         id: String,

@@ -118,7 +118,7 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
     let (job_tx, job_rx) = mpsc::channel::<(u64, Job)>();
     let (act_tx, act_rx) = mpsc::channel::<Action>();
     let _worker = worker::spawn(root, job_rx, act_tx);
-    let _ = job_tx.send((0, Job::Reload));
+    let _ = job_tx.send((0, Job::Start));
 
     install_panic_hook();
     // Fault injection for the crash test (tests/tui_pty.rs): the key named here panics inside

@@ -25,6 +25,8 @@ fn rejected(m: impl Into<String>) -> StoreError {
 pub struct Runner {
     pub store: Store,
     pub agenda: std::sync::Arc<Agenda>,
+    /// The search index of `agenda`, when it was taken from a snapshot.
+    pub index: std::sync::Arc<Vec<crate::search::Entry>>,
 }
 
 impl Runner {
@@ -33,6 +35,7 @@ impl Runner {
         Runner {
             store,
             agenda: std::sync::Arc::new(agenda),
+            index: std::sync::Arc::default(),
         }
     }
 
@@ -112,6 +115,45 @@ impl Runner {
                     snapshot: Box::new(self.snapshot()),
                 }
             }
+            Job::Start => {
+                let t0 = std::time::Instant::now();
+                let (loaded, from_snapshot) = self.start();
+                let t1 = t0.elapsed();
+                let unshared = self.store.unshared().ok().flatten();
+                if std::env::var_os("OVERLEG_TIMING").is_some() {
+                    eprintln!(
+                        "start: agenda and index {t1:?}, unshared {:?}",
+                        t0.elapsed()
+                    );
+                }
+                if !from_snapshot {
+                    return Action::Loaded {
+                        agenda: loaded,
+                        unshared,
+                    };
+                }
+                progress(Action::Loaded {
+                    agenda: loaded,
+                    unshared: unshared.clone(),
+                });
+                // A snapshot cannot see a file rewritten in place by another program: check
+                // every file now, behind the first screen, and show what changed.
+                let (agenda, changed) = self.store.load_reporting();
+                if changed {
+                    self.agenda = std::sync::Arc::new(agenda);
+                }
+                Action::Loaded {
+                    agenda: if changed {
+                        super::state::Loaded::of(&self.agenda)
+                    } else {
+                        super::state::Loaded {
+                            agenda: self.agenda.clone(),
+                            index: self.index.clone(),
+                        }
+                    },
+                    unshared,
+                }
+            }
             Job::Reload => {
                 self.agenda = std::sync::Arc::new(self.store.load());
                 Action::Loaded {
@@ -149,6 +191,34 @@ impl Runner {
                 }
             }
         }
+    }
+
+    /// The agenda and its search index for the first screen, decoded side by side; whether
+    /// they came from snapshots.
+    fn start(&mut self) -> (super::state::Loaded, bool) {
+        let catalog = crate::catalog::Catalog::open(&self.store);
+        let (agenda, index) = std::thread::scope(|scope| {
+            let index = scope.spawn(|| {
+                catalog.fresh_derived::<Vec<crate::search::Entry>>(crate::catalog::SEARCH)
+            });
+            (catalog.agenda(), index.join().ok().flatten())
+        });
+        let from_snapshot = catalog.from_snapshot();
+        let index = match index {
+            Some(i) => std::sync::Arc::new(i),
+            None => {
+                std::sync::Arc::new(catalog.derived(crate::catalog::SEARCH, crate::search::index))
+            }
+        };
+        self.agenda = agenda;
+        self.index = index.clone();
+        (
+            super::state::Loaded {
+                agenda: self.agenda.clone(),
+                index,
+            },
+            from_snapshot,
+        )
     }
 
     fn save(&self, op: Op) -> Result<(Saved, Option<String>)> {
@@ -332,6 +402,7 @@ pub fn spawn(
         let mut runner = Runner {
             store,
             agenda: std::sync::Arc::new(Agenda::default()),
+            index: std::sync::Arc::default(),
         };
         while let Ok((id, job)) = jobs.recv() {
             let result = runner.run_with(id, job, &mut |a| {
