@@ -148,10 +148,7 @@ impl Refs {
         if self.fresh {
             Box::new(&self.table)
         } else {
-            Box::new(Checked {
-                table: &self.table,
-                root: store.root(),
-            })
+            Box::new(Checked::new(&self.table, store.root()))
         }
     }
 }
@@ -161,12 +158,16 @@ impl Refs {
 /// does, and a human reference counts only for an action whose file carries it (other
 /// references are derived from several records and cannot be confirmed from one file).
 /// What it cannot confirm it does not know, and the caller falls back to a full load.
-struct Checked<'a> {
-    table: &'a RefTable,
+pub struct Checked<'a, L: Lookup> {
+    table: &'a L,
     root: &'a std::path::Path,
 }
 
-impl Checked<'_> {
+impl<'a, L: Lookup> Checked<'a, L> {
+    pub fn new(table: &'a L, root: &'a std::path::Path) -> Self {
+        Checked { table, root }
+    }
+
     fn exists(&self, id: &str) -> bool {
         self.table.path_of(id).is_some_and(|p| {
             crate::store::check_no_links(self.root, &p).is_ok() && self.root.join(p).is_file()
@@ -189,13 +190,13 @@ impl Checked<'_> {
     }
 }
 
-impl Lookup for Checked<'_> {
+impl<L: Lookup> Lookup for Checked<'_, L> {
     fn resolve(&self, id_or_ref: &str) -> Option<(Kind, String)> {
         let (kind, id) = self.table.resolve(id_or_ref)?;
         if !self.exists(&id) {
             return None;
         }
-        if !self.table.is_reference(id_or_ref) {
+        if self.table.kind_of(id_or_ref.trim()).is_some() {
             return Some((kind, id));
         }
         (kind == Kind::Action && self.action_carries(&id, id_or_ref)).then_some((kind, id))

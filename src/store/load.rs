@@ -245,6 +245,45 @@ impl Store {
         (agenda, rewrite)
     }
 
+    /// `agenda` after the record files at `paths` changed, reading only those (a save
+    /// reports the files it wrote); a full load when that cannot be done.
+    pub fn reload_changed(&self, agenda: &Agenda, paths: &[String]) -> Agenda {
+        let mut changed = Vec::new();
+        for rel in paths {
+            let Some(kind) = Kind::ALL.into_iter().find(|k| {
+                rel.strip_prefix(k.folder())
+                    .and_then(|r| r.strip_prefix('/'))
+                    .is_some_and(|name| !name.contains('/') && name.ends_with(".toml"))
+            }) else {
+                return self.load();
+            };
+            if super::check_no_links(&self.root, rel).is_err() {
+                return self.load();
+            }
+            match std::fs::read(self.root.join(rel)) {
+                Ok(bytes) => {
+                    let parsed = parse_record(kind, rel, &bytes);
+                    let text = String::from_utf8(bytes).unwrap_or_default();
+                    let file = parsed.record.map(|record| LoadedFile {
+                        path: rel.clone(),
+                        text,
+                        record,
+                    });
+                    changed.push((rel.clone(), file, parsed.problems));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    changed.push((rel.clone(), None, Vec::new()));
+                }
+                Err(_) => return self.load(),
+            }
+        }
+        let root = self.root.clone();
+        let source = move |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
+        agenda
+            .with_changed(changed, &source)
+            .unwrap_or_else(|| self.load())
+    }
+
     /// The current text of a record file (relative path).
     pub fn read_text(&self, rel: &str) -> super::Result<String> {
         super::check_no_links(&self.root, rel)?;

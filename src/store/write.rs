@@ -25,6 +25,8 @@ pub struct Saved {
     pub commit: String,
     /// The first line of the commit message.
     pub summary: String,
+    /// The files the commit changed (relative to the agenda's folder).
+    pub paths: Vec<String>,
 }
 
 /// Read access to the work tree inside a transaction.
@@ -360,6 +362,7 @@ impl Store {
         })();
         tm("index");
         Ok(Saved {
+            paths: changes.iter().map(|c| c.path.clone()).collect(),
             commit: oid.to_string(),
             summary: msg.lines().next().unwrap_or("").to_string(),
         })

@@ -20,6 +20,11 @@ pub struct Agenda {
     pub people: Vec<Person>,
     /// Every problem found while loading, file by file, then across records.
     pub problems: Vec<Problem>,
+    /// The problems found file by file (a subset of `problems`), kept so that a rebuild
+    /// after a change re-reads only the changed files.
+    file_problems: Vec<Problem>,
+    /// Whether two files held the same id (a rebuild from records would lose one of them).
+    duplicates: bool,
     /// id → (kind, index into its vector)
     index: HashMap<String, (Kind, usize)>,
     /// id → repository-relative path
@@ -55,6 +60,7 @@ impl Agenda {
         source: TextSource<'_>,
     ) -> Agenda {
         let mut a = Agenda {
+            file_problems: problems.clone(),
             problems,
             ..Agenda::default()
         };
@@ -62,12 +68,13 @@ impl Agenda {
         // Ids are unique per kind; the same id in two kinds (a body and an organisation both
         // called `rvo`) is reported, but both are loaded: a stray file in one folder must not
         // hide a record of another.
-        let mut seen: std::collections::HashSet<(Kind, String)> = std::collections::HashSet::new();
+        let mut seen: rustc_hash::FxHashSet<(Kind, String)> = rustc_hash::FxHashSet::default();
         for f in files {
             let id = f.record.id().to_string();
             let kind = f.record.kind();
             let same_kind = !seen.insert((kind, id.clone()));
             if let Some(first) = a.paths.get(&id) {
+                a.duplicates = true;
                 let text = if f.text.is_empty() {
                     source(&f.path).unwrap_or_default()
                 } else {
@@ -119,7 +126,7 @@ impl Agenda {
         self.refs.clear();
         self.ref_of.clear();
         let mut meeting_refs: Vec<(String, String)> = Vec::new();
-        let mut taken = std::collections::HashSet::new();
+        let mut taken = rustc_hash::FxHashSet::default();
         for m in &self.meetings {
             let when = match m.date {
                 Some(d) => d.to_string(),
@@ -184,6 +191,76 @@ impl Agenda {
     fn add_ref(&mut self, r: &str, id: &str) {
         self.refs.insert(r.to_lowercase(), id.to_string());
         self.ref_of.insert(id.to_string(), r.to_string());
+    }
+
+    /// The agenda after some files changed: `changed` holds each changed path with what it
+    /// holds now (`None`: gone) and the problems found in it. Every other record is taken
+    /// from this agenda, so only the changed files are read; `None` when this agenda cannot
+    /// be rebuilt that way (two files with one id: only a full load knows both).
+    pub fn with_changed(
+        &self,
+        changed: Vec<(String, Option<LoadedFile>, Vec<Problem>)>,
+        source: TextSource<'_>,
+    ) -> Option<Agenda> {
+        if self.duplicates {
+            return None;
+        }
+        let gone: rustc_hash::FxHashSet<&str> = changed.iter().map(|(p, ..)| p.as_str()).collect();
+        let mut files = Vec::with_capacity(self.index.len() + changed.len());
+        let mut keep = |id: &str, record: Record| {
+            let path = self.paths.get(id)?;
+            if !gone.contains(path.as_str()) {
+                files.push(LoadedFile {
+                    path: path.clone(),
+                    text: String::new(),
+                    record,
+                });
+            }
+            Some(())
+        };
+        for r in &self.meetings {
+            keep(&r.id, Record::Meeting(r.clone()))?;
+        }
+        for r in &self.items {
+            keep(&r.id, Record::Item(r.clone()))?;
+        }
+        for r in &self.notes {
+            keep(&r.id, Record::Notes(r.clone()))?;
+        }
+        for r in &self.actions {
+            keep(&r.id, Record::Action(r.clone()))?;
+        }
+        for r in &self.bodies {
+            keep(&r.id, Record::Body(r.clone()))?;
+        }
+        for r in &self.organisations {
+            keep(&r.id, Record::Organisation(r.clone()))?;
+        }
+        for r in &self.people {
+            keep(&r.id, Record::Person(r.clone()))?;
+        }
+        let mut problems: Vec<Problem> = self
+            .file_problems
+            .iter()
+            .filter(|p| !gone.contains(p.path.as_str()))
+            .cloned()
+            .collect();
+        for (_, file, found) in changed {
+            files.extend(file);
+            problems.extend(found);
+        }
+        // the order of a full load: folder by folder, file names sorted
+        let rank = |path: &str| {
+            Kind::ALL
+                .iter()
+                .position(|k| {
+                    path.strip_prefix(k.folder())
+                        .is_some_and(|r| r.starts_with('/'))
+                })
+                .unwrap_or(usize::MAX)
+        };
+        files.sort_by(|x, y| (rank(&x.path), &x.path).cmp(&(rank(&y.path), &y.path)));
+        Some(Agenda::build_with(files, problems, source))
     }
 
     /// What an edit of one record needs to know about the others, without the records.

@@ -1,0 +1,66 @@
+//! The workbench's save, in process: a field edit of one record handed to the worker, until
+//! the saved result (commit made, agenda and search index up to date) is back, on the
+//! synthetic repositories of `benches/keystroke.rs`. `SIZES="1000 100000" cargo bench --bench save`.
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use overleg::store::Store;
+use overleg::tui::action::{Action, Job, Op};
+use overleg::tui::worker::Runner;
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("SIZES")
+        .unwrap_or_else(|_| "1000 100000".into())
+        .split_whitespace()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    for n in sizes {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench/repo-{n}"));
+        if !dir.join(".git").exists() {
+            eprintln!(
+                "{} missing: run `cargo bench --bench keystroke` or bench/run.py first",
+                dir.display()
+            );
+            continue;
+        }
+        let store = Store::open(&dir).expect("open");
+        let mut runner = Runner {
+            store,
+            agenda: Default::default(),
+            index: Default::default(),
+        };
+        let t = Instant::now();
+        let _ = runner.run_with(0, Job::Start, &mut |_| {});
+        let start = t.elapsed();
+        let Some(target) = runner.agenda.actions.first().map(|a| a.id.clone()) else {
+            continue;
+        };
+        let mut times: Vec<Duration> = Vec::new();
+        for i in 0..5 {
+            let op = Op::Set {
+                id: target.clone(),
+                fields: vec![(
+                    "status_note".into(),
+                    format!("bench {i} {:?}", Instant::now()),
+                )],
+            };
+            let t = Instant::now();
+            match runner.run(1, Job::Save(op)) {
+                Action::Saved { .. } => times.push(t.elapsed()),
+                Action::Failed { message, .. } => panic!("save failed: {message}"),
+                _ => panic!("save gave no result"),
+            }
+        }
+        times.sort();
+        println!(
+            "{n:>9} records: start (worker, incl. check of every file) {start:>8.1?}  save median {:>8.1?}  max {:>8.1?} ({} saves)",
+            times[times.len() / 2],
+            times[times.len() - 1],
+            times.len()
+        );
+    }
+}
