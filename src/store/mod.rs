@@ -117,6 +117,12 @@ impl Store {
         format!("{}{}", self.prefix, rel)
     }
 
+    /// A path git knows (relative to the work tree) relative to the agenda's folder; `None`
+    /// when it lies outside it.
+    pub fn relative<'a>(&self, git_path: &'a str) -> Option<&'a str> {
+        git_path.strip_prefix(self.prefix.as_str())
+    }
+
     pub fn repo(&self) -> Result<Repository> {
         let dir = self
             .workdir

@@ -27,7 +27,10 @@ use super::cache::{Stamp, now_ns};
 use crate::model::Kind;
 
 const MAGIC: &[u8; 8] = b"OVLSNAP1";
-const VERSION: u32 = 1;
+/// Raise with every change to a type stored in a snapshot (the agenda, the records, listing
+/// rows, search entries, the reference table): bincode is not self-describing, so old bytes
+/// could decode into wrong values rather than fail.
+const VERSION: u32 = 2;
 
 /// The default record count from which snapshots are used.
 pub const FAST_FROM: usize = 20_000;
@@ -41,6 +44,8 @@ pub struct Key {
 #[derive(Serialize, Deserialize)]
 struct Header {
     version: u32,
+    /// The overleg that wrote it: another release never reads it.
+    program: String,
     written_ns: i128,
     key: Key,
     /// Records in the agenda this was built from.
@@ -67,6 +72,7 @@ impl Section {
     pub fn is_fresh(&self, now: &Key) -> bool {
         let racy_after = self.header.written_ns - 2_000_000_000;
         self.header.version == VERSION
+            && self.header.program == env!("CARGO_PKG_VERSION")
             && self.header.key == *now
             && self
                 .header
@@ -129,7 +135,7 @@ pub fn read(dir: &Path, name: &str) -> Option<Section> {
     let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
     let start = MAGIC.len() + 4;
     let header: Header = bincode::deserialize(bytes.get(start..start.checked_add(len)?)?).ok()?;
-    if header.version != VERSION {
+    if header.version != VERSION || header.program != env!("CARGO_PKG_VERSION") {
         return None;
     }
     Some(Section {
@@ -163,6 +169,7 @@ pub fn rekey(dir: &Path, name: &str, key: &Key) {
 fn write_parts(dir: &Path, name: &str, key: &Key, records: u64, payload: &[u8]) {
     let header = Header {
         version: VERSION,
+        program: env!("CARGO_PKG_VERSION").to_string(),
         written_ns: now_ns(),
         key: key.clone(),
         records,

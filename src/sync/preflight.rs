@@ -9,17 +9,25 @@ use crate::model::Kind;
 use crate::store::Store;
 use crate::store::write::check_writable;
 
-/// Files that still carry git conflict markers (record folders and overleg.toml).
-pub fn marker_files(root: &Path) -> Vec<(String, usize)> {
+/// Which of these files (relative to the agenda's folder) still carry git conflict markers.
+fn markers_in(root: &Path, files: impl Iterator<Item = String>) -> Vec<(String, usize)> {
     let mut out = Vec::new();
-    let mut check = |rel: String| {
+    for rel in files {
+        if crate::store::check_no_links(root, &rel).is_err() {
+            continue;
+        }
         if let Ok(text) = std::fs::read_to_string(root.join(&rel))
             && let Some(line) = crate::model::parse::conflict_marker_line(&text)
         {
             out.push((crate::text::line(&rel), line));
         }
-    };
-    check(crate::store::setup::SETTINGS_FILE.to_string());
+    }
+    out
+}
+
+/// Files that still carry git conflict markers (record folders and overleg.toml).
+pub fn marker_files(root: &Path) -> Vec<(String, usize)> {
+    let mut files = vec![crate::store::setup::SETTINGS_FILE.to_string()];
     for kind in Kind::ALL {
         let Ok(rd) = std::fs::read_dir(root.join(kind.folder())) else {
             continue;
@@ -31,11 +39,33 @@ pub fn marker_files(root: &Path) -> Vec<(String, usize)> {
             .filter(|n| n.ends_with(".toml") && !n.starts_with('.'))
             .collect();
         names.sort();
-        for n in names {
-            check(format!("{}/{}", kind.folder(), n));
-        }
+        files.extend(
+            names
+                .into_iter()
+                .map(|n| format!("{}/{}", kind.folder(), n)),
+        );
     }
-    out
+    markers_in(root, files.into_iter())
+}
+
+/// The files (relative to the agenda's folder) that commits not yet on `remote_ref` changed;
+/// `None` when nothing was shared yet (then every file is new to the server).
+fn unshared_files(store: &Store, repo: &Repository, remote_ref: &str) -> Option<Vec<String>> {
+    let head = repo.head().ok()?.peel_to_commit().ok()?;
+    let remote = repo.refname_to_id(remote_ref).ok()?;
+    let base = repo.merge_base(head.id(), remote).ok()?;
+    let base_tree = repo.find_commit(base).ok()?.tree().ok()?;
+    let diff = repo
+        .diff_tree_to_tree(Some(&base_tree), Some(&head.tree().ok()?), None)
+        .ok()?;
+    Some(
+        diff.deltas()
+            .filter_map(|d| d.new_file().path().and_then(|p| p.to_str()))
+            .filter_map(|p| store.relative(p))
+            .filter(|p| is_record_path(p))
+            .map(str::to_string)
+            .collect(),
+    )
 }
 
 fn is_record_path(p: &str) -> bool {
@@ -73,13 +103,29 @@ pub fn uncommitted(repo: &Repository) -> Result<Vec<String>, SyncError> {
 }
 
 /// Refuse to start over an unfinished git operation, conflict markers or uncommitted work.
-pub fn preflight(store: &Store, repo: &Repository) -> Result<(), SyncError> {
+/// Markers are looked for where they could come from: files changed and not committed, and
+/// files changed by commits the server does not have yet (reading all 100,000 files of a
+/// large repository would take seconds).
+pub fn preflight(store: &Store, repo: &Repository, remote_ref: &str) -> Result<(), SyncError> {
     check_writable(repo)?;
-    let markers = marker_files(store.root());
+    let dirty = uncommitted(repo)?;
+    let markers = match unshared_files(store, repo, remote_ref) {
+        Some(mut files) => {
+            files.extend(
+                dirty
+                    .iter()
+                    .filter_map(|p| store.relative(p))
+                    .map(str::to_string),
+            );
+            files.sort();
+            files.dedup();
+            markers_in(store.root(), files.into_iter())
+        }
+        None => marker_files(store.root()),
+    };
     if !markers.is_empty() {
         return Err(SyncError::Markers(markers));
     }
-    let dirty = uncommitted(repo)?;
     if !dirty.is_empty() {
         return Err(SyncError::Dirty(dirty));
     }

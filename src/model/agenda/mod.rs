@@ -265,19 +265,35 @@ impl Agenda {
 
     /// What an edit of one record needs to know about the others, without the records.
     pub fn ref_table(&self) -> super::RefTable {
-        let mut t = super::RefTable::default();
-        for (id, (kind, _)) in &self.index {
-            t.kinds.insert(id.clone(), *kind);
-            if let Some(p) = self.paths.get(id)
-                && *p != format!("{}/{id}.toml", kind.folder())
-            {
-                t.odd_paths.insert(id.clone(), p.clone());
-            }
-        }
-        t.refs = self.refs.clone();
-        t.ref_of = self.ref_of.clone();
-        t.org_codes = self.organisations.iter().map(|o| o.code.clone()).collect();
-        t
+        let records = self
+            .index
+            .iter()
+            .map(|(id, (kind, _))| {
+                let path = self
+                    .paths
+                    .get(id)
+                    .filter(|p| **p != format!("{}/{id}.toml", kind.folder()))
+                    .map(String::as_str);
+                (
+                    id.as_str(),
+                    *kind,
+                    path,
+                    self.ref_of.get(id).map(String::as_str),
+                )
+            })
+            .collect();
+        let refs = self
+            .refs
+            .iter()
+            .map(|(r, id)| (r.clone(), id.as_str()))
+            .collect();
+        let codes = self.organisations.iter().map(|o| o.code.clone()).collect();
+        super::RefTable::build(records, refs, codes)
+    }
+
+    /// The id of every loaded record.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.index.keys().map(String::as_str)
     }
 
     /// How many records were loaded.
