@@ -51,6 +51,35 @@ pub fn path_in(git_dir: &Path) -> PathBuf {
     git_dir.join("overleg-cache").join("records.bin")
 }
 
+/// The stamps of the cached files alone, beside the cache: enough to tell whether anything
+/// changed without reading (and holding) every cached record.
+#[derive(Serialize, Deserialize, Default)]
+pub struct Stamps {
+    pub version: u32,
+    pub written_ns: i128,
+    pub files: HashMap<String, Stamp>,
+}
+
+fn stamps_path(cache: &Path) -> PathBuf {
+    cache.with_file_name("stamps.bin")
+}
+
+pub fn read_stamps(cache: &Path) -> Option<Stamps> {
+    let bytes = std::fs::read(stamps_path(cache)).ok()?;
+    bincode::deserialize::<Stamps>(&bytes)
+        .ok()
+        .filter(|s| s.version == VERSION)
+}
+
+impl Stamps {
+    /// Whether `rel` is provably as it was (same rule as [`CacheFile::is_fresh`]).
+    pub fn is_fresh(&self, rel: &str, stamp: Stamp) -> bool {
+        self.files.get(rel).is_some_and(|s| {
+            *s == stamp && s.mtime_ns < self.written_ns - 2_000_000_000
+        })
+    }
+}
+
 pub fn now_ns() -> i128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -89,19 +118,32 @@ impl CacheFile {
 
 /// Write the cache atomically; failures are ignored (the cache is an optimisation).
 pub fn write(path: &Path, entries: HashMap<String, Entry>) {
+    let written_ns = now_ns();
+    let stamps = Stamps {
+        version: VERSION,
+        written_ns,
+        files: entries.iter().map(|(k, e)| (k.clone(), e.stamp)).collect(),
+    };
     let file = CacheFile {
         version: VERSION,
-        written_ns: now_ns(),
+        written_ns,
         entries,
-    };
-    let Ok(bytes) = bincode::serialize(&file) else {
-        return;
     };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
+    // the stamps first: stamps newer than the cache only cost a needless full load
+    if let Ok(bytes) = bincode::serialize(&stamps) {
+        write_atomic(&stamps_path(path), &bytes);
+    }
+    if let Ok(bytes) = bincode::serialize(&file) {
+        write_atomic(path, &bytes);
+    }
+}
+
+fn write_atomic(path: &Path, bytes: &[u8]) {
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, path).is_err() {
+    if std::fs::write(&tmp, bytes).is_err() || std::fs::rename(&tmp, path).is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
 }

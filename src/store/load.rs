@@ -245,6 +245,26 @@ impl Store {
         (agenda, rewrite)
     }
 
+    /// Whether every record file is provably as the record cache has it (same names, sizes,
+    /// times and inodes), by listing and `stat` alone: a quarter of a second at 100,000
+    /// records, without reading any record. `false` when unsure.
+    pub fn unchanged_since_cache(&self) -> bool {
+        let Some(cache_path) = self.repo().ok().map(|r| cache::path_in(r.path())) else {
+            return false;
+        };
+        let Some(stamps) = cache::read_stamps(&cache_path) else {
+            return false;
+        };
+        let mut problems = Vec::new();
+        let mut found = Vec::new();
+        for kind in Kind::ALL {
+            list_folder(&self.root, kind, &mut found, &mut problems);
+        }
+        // listing problems (a stray file) are reported by the full loads, not a change here
+        found.len() == stamps.files.len()
+            && found.iter().all(|f| stamps.is_fresh(&f.rel, f.stamp))
+    }
+
     /// `agenda` after the record files at `paths` changed, reading only those (a save
     /// reports the files it wrote); a full load when that cannot be done.
     pub fn reload_changed(&self, agenda: &Agenda, paths: &[String]) -> Agenda {

@@ -138,6 +138,15 @@ impl Runner {
                 });
                 // A snapshot cannot see a file rewritten in place by another program: check
                 // every file now, behind the first screen, and show what changed.
+                if self.store.unchanged_since_cache() {
+                    return Action::Loaded {
+                        agenda: super::state::Loaded {
+                            agenda: self.agenda.clone(),
+                            index: self.index.clone(),
+                        },
+                        unshared,
+                    };
+                }
                 let (agenda, changed) = self.store.load_reporting();
                 if changed {
                     self.agenda = std::sync::Arc::new(agenda);
