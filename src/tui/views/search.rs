@@ -41,7 +41,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
     let hint = if s.search.query.is_empty() {
         s.t(Msg::SearchHint).to_string()
     } else {
-        format!("{} {}", s.search.hits.len(), s.t(Msg::Results))
+        format!("{} {}", s.search.total, s.t(Msg::Results))
     };
     f.render_widget(
         Paragraph::new(vec![
