@@ -17,7 +17,9 @@
 //! * The consecutive bonus c is max(carried, in-place, 4). The carried bonus is what the
 //!   previous column of the same row holds: 0 when that column (char i-1) was tried against
 //!   char i and did not match, i.e. unless chars i-1 and i are the same letter or the pair
-//!   sits at `first(i)` (that column was not tried in this row); then take 16.
+//!   sits at `first(i)` (that column was not tried in this row); then take 16. Except for
+//!   i = 2: the two-row buffer puts row 2 in row 0's place, which is reset on every call and
+//!   written by row 2 only after it is read, so nothing is carried there.
 //!
 //! Only for ASCII patterns of up to 64 chars; the tests compare it with skim on many lines
 //! and patterns.
@@ -98,7 +100,9 @@ impl Bound {
                 let mut pairs = here & (self.at[usize::from(prev)] << 1);
                 while pairs != 0 {
                     let k = pairs.trailing_zeros() as usize;
-                    let carried = (self.repeated | first) & (1 << k) != 0;
+                    // Row 2 of the matrix reuses row 0's buffer, which every call resets:
+                    // nothing is carried into the second pattern char.
+                    let carried = k >= 2 && (self.repeated | first) & (1 << k) != 0;
                     let c = if carried { 16 } else { ip.max(4) };
                     step[k] = step[k].max(c);
                     pairs &= pairs - 1;
