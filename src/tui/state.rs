@@ -124,6 +124,9 @@ pub struct SearchState {
     pub query: String,
     /// The best hits of the query last answered, in display order.
     pub hits: Vec<Hit>,
+    /// The index those hits number into: after a reload the new index is in `State::index`
+    /// at once, while the hits for it are still on their way.
+    pub index: std::sync::Arc<Vec<Entry>>,
     /// How many hits that query has in all (more than are shown when past the limit).
     pub total: usize,
     pub problems: Vec<String>,
@@ -302,6 +305,8 @@ impl State {
         if generation != self.search.generation {
             return false;
         }
+        // The newest request was made over the current index (a new one asks again).
+        self.search.index = self.index.clone();
         self.search.hits = results.hits;
         self.search.total = results.total;
         self.search.problems = results.problems;

@@ -178,6 +178,22 @@ fn search_on_a_thread_shows_only_the_newest_answer() {
         Screen::Actions,
         "the held Enter ran on the answer"
     );
+    // A reload: until the new answer, the hits keep numbering into the index they came from.
+    let shown = s.search.index.clone();
+    let reloaded = crate::tui::state::Loaded::new(agenda());
+    apply(
+        &mut s,
+        None,
+        Action::Loaded {
+            agenda: reloaded,
+            unshared: Some(0),
+        },
+    );
+    assert!(s.search.pending);
+    assert!(std::sync::Arc::ptr_eq(&s.search.index, &shown));
+    let again = requests.try_iter().last().expect("asked again");
+    apply(&mut s, None, answer(&again));
+    assert!(std::sync::Arc::ptr_eq(&s.search.index, &s.index));
 }
 
 /// The thread itself: every request answered or superseded, the last one always answered.
