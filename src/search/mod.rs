@@ -5,6 +5,7 @@
 //! ([`Searcher`], which answers a query that only narrows the previous one from that one's
 //! hits instead of from every record).
 
+mod bound;
 mod fold;
 mod index;
 mod query;

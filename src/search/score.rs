@@ -5,6 +5,9 @@
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
+use std::collections::BinaryHeap;
+
+use super::bound::Bound;
 use super::index::Entry;
 use super::query::Query;
 use super::{Hit, MAX_HITS};
@@ -65,23 +68,6 @@ pub(crate) fn prose_field(e: &Entry, q: &Query) -> Option<super::Field> {
         .map(|(f, _)| *f)
 }
 
-/// Whether `e` is a hit, and its score: a fuzzy match on the line ranks above any prose match.
-fn score_one(matcher: &SkimMatcherV2, e: &Entry, q: &Query) -> Option<(i64, bool)> {
-    if !q.filters.iter().all(|f| f.passes(e)) {
-        return None;
-    }
-    if q.text.is_empty() {
-        return Some((0, false));
-    }
-    if q.text_mask & !e.keys.line_mask == 0
-        && is_subsequence(&e.folded, &q.text)
-        && let Some(score) = matcher.fuzzy_match(&e.folded, &q.text)
-    {
-        return Some((score + 1000, true));
-    }
-    prose_field(e, q).map(|_| (0, false))
-}
-
 /// Display order: best score first, then agenda order.
 fn order(a: &Scored, b: &Scored) -> std::cmp::Ordering {
     b.0.cmp(&a.0).then(a.1.cmp(&b.1))
@@ -97,6 +83,44 @@ fn best(mut v: Vec<Scored>) -> Vec<Scored> {
     v
 }
 
+/// The best `MAX_HITS` hits seen so far, worst on top of the heap.
+struct Top(BinaryHeap<Worst>);
+
+/// A hit ordered so that the worst (lowest score, then latest entry) is the greatest.
+#[derive(PartialEq, Eq)]
+struct Worst(Scored);
+
+impl Ord for Worst {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        order(&self.0, &other.0)
+    }
+}
+
+impl PartialOrd for Worst {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Top {
+    fn full(&self) -> bool {
+        self.0.len() == MAX_HITS
+    }
+    /// Could a hit with this score (and an entry after every one kept) still get in?
+    fn admits(&self, score: i64) -> bool {
+        !self.full() || self.0.peek().is_some_and(|w| score > w.0.0)
+    }
+    fn push(&mut self, s: Scored) {
+        if !self.full() {
+            self.0.push(Worst(s));
+        } else if let Some(mut w) = self.0.peek_mut()
+            && order(&s, &w.0).is_lt()
+        {
+            *w = Worst(s);
+        }
+    }
+}
+
 /// Score the entries named by `ids` (or all of them); `None` when `cancelled` said stop.
 fn scan_part(
     entries: &[Entry],
@@ -110,6 +134,8 @@ fn scan_part(
     }
 }
 
+/// Every hit among `ids` (ascending) and the best of them. A line that matches is a hit
+/// whatever its score; it is scored only when its bound says it could be among the best.
 fn scan_ids(
     entries: &[Entry],
     ids: impl Iterator<Item = u32>,
@@ -117,8 +143,9 @@ fn scan_ids(
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<(Vec<u32>, Vec<Scored>)> {
     let matcher = SkimMatcherV2::default();
+    let bound = Bound::new(&q.text);
     let mut matched = Vec::new();
-    let mut scored = Vec::new();
+    let mut top = Top(BinaryHeap::with_capacity(MAX_HITS + 1));
     for (n, i) in ids.enumerate() {
         if n % CANCEL_EVERY == 0 && n > 0 && cancelled() {
             return None;
@@ -126,12 +153,27 @@ fn scan_ids(
         let Some(e) = entries.get(i as usize) else {
             continue;
         };
-        if let Some((score, on_line)) = score_one(&matcher, e, q) {
+        if !q.filters.iter().all(|f| f.passes(e)) {
+            continue;
+        }
+        if q.text.is_empty() {
             matched.push(i);
-            scored.push((score, i, on_line));
+            top.push((0, i, false));
+        } else if q.text_mask & !e.keys.line_mask == 0 && is_subsequence(&e.folded, &q.text) {
+            // A match for certain (see `is_subsequence`); its score only if it could count.
+            matched.push(i);
+            let worth = bound
+                .as_ref()
+                .is_none_or(|b| top.admits(b.of(&e.folded) + 1000));
+            if worth && let Some(score) = matcher.fuzzy_match(&e.folded, &q.text) {
+                top.push((score + 1000, i, true));
+            }
+        } else if prose_field(e, q).is_some() {
+            matched.push(i);
+            top.push((0, i, false));
         }
     }
-    Some((matched, best(scored)))
+    Some((matched, best(top.0.into_iter().map(|w| w.0).collect())))
 }
 
 /// A run of entry numbers: a range of all entries, or a slice of earlier candidates.

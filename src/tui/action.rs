@@ -64,6 +64,11 @@ pub enum Action {
         unshared: Option<usize>,
         snapshot: Box<SyncSnapshot>,
     },
+    /// The search thread answered a query (see `State::rerun_search`).
+    Searched {
+        generation: u64,
+        results: crate::search::Results,
+    },
     /// `$EDITOR` returned; `None` when it failed or the text was left unchanged.
     EditorDone {
         target: EditTarget,

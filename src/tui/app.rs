@@ -21,7 +21,7 @@ use ratatui::backend::CrosstermBackend;
 use super::action::{Action, EditTarget, Effect, Job};
 use super::state::State;
 use super::update::update;
-use super::{views, worker};
+use super::{search_worker, views, worker};
 
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -117,6 +117,11 @@ fn to_action(ev: Event) -> Option<Action> {
 pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
     let (job_tx, job_rx) = mpsc::channel::<(u64, Job)>();
     let (act_tx, act_rx) = mpsc::channel::<Action>();
+    // Searches run on their own thread, answering through the same channel as the worker.
+    let search_thread = search_worker::spawn(act_tx.clone()).map(|(link, handle)| {
+        state.search.thread = Some(link);
+        handle
+    });
     let _worker = worker::spawn(root, job_rx, act_tx);
     let _ = job_tx.send((0, Job::Start));
 
@@ -142,8 +147,23 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
             }
             dirty = false;
         }
+        // While a search is out, look for its answer often: it can only be drawn once it is
+        // taken from the channel, and input polling is what the loop waits on.
+        let wait = if state.search.pending {
+            if search_thread.as_ref().is_some_and(|h| h.is_finished()) {
+                // The search thread ended (a bug): search on this thread from now on. Keys
+                // held for its answer are dropped rather than run on an unexpected one.
+                state.search.thread = None;
+                state.search.held.clear();
+                state.rerun_search();
+                dirty = true;
+            }
+            Duration::from_millis(2)
+        } else {
+            Duration::from_millis(40)
+        };
         let mut actions = Vec::new();
-        if event::poll(Duration::from_millis(40))? {
+        if event::poll(wait)? {
             actions.extend(to_action(event::read()?));
             // Take everything already waiting, so a burst of keys costs one frame.
             while event::poll(Duration::ZERO)? {

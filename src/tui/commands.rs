@@ -216,7 +216,7 @@ pub fn selected(s: &State) -> Option<String> {
             .search
             .hits
             .get(sel)
-            .and_then(|h| s.index.get(h.entry))
+            .and_then(|h| s.search.index.get(h.entry))
             .map(|e| e.id.clone()),
     }
 }
@@ -395,5 +395,8 @@ pub fn picked(s: &mut State, purpose: Purpose, value: String) -> Vec<Effect> {
 
 /// Used by the search view: the entry of a hit.
 pub fn hit_entry(s: &State, i: usize) -> Option<&search::Entry> {
-    s.search.hits.get(i).and_then(|h| s.index.get(h.entry))
+    s.search
+        .hits
+        .get(i)
+        .and_then(|h| s.search.index.get(h.entry))
 }

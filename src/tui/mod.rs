@@ -14,6 +14,7 @@ pub mod mouse;
 pub mod prepare;
 pub mod recovery;
 pub mod rows;
+pub mod search_worker;
 pub mod state;
 pub mod syncing;
 pub mod testing;

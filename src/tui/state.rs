@@ -119,11 +119,28 @@ pub enum Overlay {
     Editor(Box<Editor>),
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Debug, Default)]
 pub struct SearchState {
     pub query: String,
+    /// The best hits of the query last answered, in display order.
     pub hits: Vec<Hit>,
+    /// The index those hits number into: after a reload the new index is in `State::index`
+    /// at once, while the hits for it are still on their way.
+    pub index: std::sync::Arc<Vec<Entry>>,
+    /// How many hits that query has in all (more than are shown when past the limit).
+    pub total: usize,
     pub problems: Vec<String>,
+    /// Counts the queries asked for; only the answer to the newest is shown.
+    pub generation: u64,
+    /// The newest query is not answered yet.
+    pub pending: bool,
+    /// Keys that act on the results (Enter, arrows, Esc), pressed before they were in: run
+    /// when they are, so they act on what the query in the box finds.
+    pub held: Vec<crossterm::event::KeyEvent>,
+    /// The search thread, when there is one; without it the state searches itself.
+    pub thread: Option<super::search_worker::Link>,
+    /// The searcher used without a search thread.
+    pub searcher: search::Searcher,
 }
 
 /// Where the last frame put things, for the mouse: (area, pane) of each list and its offset.
@@ -255,10 +272,46 @@ impl State {
             .count()
     }
 
+    /// Search again for the query in the box (typed, or the agenda changed): on the search
+    /// thread when there is one (the answer comes as `Action::Searched`), else right here.
     pub fn rerun_search(&mut self) {
-        let (hits, problems) = search::run(&self.index, &self.search.query);
-        self.search.hits = hits;
-        self.search.problems = problems;
+        self.search.generation += 1;
+        let generation = self.search.generation;
+        if let Some(link) = &self.search.thread {
+            let request = super::search_worker::Request {
+                generation,
+                query: self.search.query.clone(),
+                index: self.index.clone(),
+            };
+            if link.send(request) {
+                self.search.pending = true;
+                return;
+            }
+            // The search thread is gone: search here from now on.
+            self.search.thread = None;
+        }
+        // Never cancelled here, so there is always an answer.
+        let results = self
+            .search
+            .searcher
+            .search(&self.index, &self.search.query, &|| false)
+            .unwrap_or_default();
+        self.searched(generation, results);
+    }
+
+    /// Show the answer to a search if it is the newest; false (and ignored) when a newer
+    /// query was asked for meanwhile.
+    pub fn searched(&mut self, generation: u64, results: search::Results) -> bool {
+        if generation != self.search.generation {
+            return false;
+        }
+        // The newest request was made over the current index (a new one asks again).
+        self.search.index = self.index.clone();
+        self.search.hits = results.hits;
+        self.search.total = results.total;
+        self.search.problems = results.problems;
+        self.search.pending = false;
+        true
     }
 
     pub fn view(&self) -> &View {

@@ -112,6 +112,19 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             s.info(Level::Error, crate::text::line(&message));
             Vec::new()
         }
+        Action::Searched {
+            generation,
+            results,
+        } => {
+            let mut effects = Vec::new();
+            if s.searched(generation, results) {
+                // Keys pressed while the answer was on its way act on it now.
+                for k in std::mem::take(&mut s.search.held) {
+                    effects.extend(key(s, &k));
+                }
+            }
+            effects
+        }
         Action::HistoryLoaded { id, entries } => {
             s.history.insert(id, entries);
             Vec::new()
@@ -196,6 +209,11 @@ fn key(s: &mut State, k: &KeyEvent) -> Vec<Effect> {
     // Ctrl-C always quits, whatever the keymap says.
     if k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL) {
         return commands::run(s, Cmd::Quit);
+    }
+    // Other keys on the search screen act on the results: wait for those of the query typed.
+    if s.ctx() == Ctx::Search && s.search.pending {
+        s.search.held.push(*k);
+        return Vec::new();
     }
     match s.keymap.lookup(s.ctx(), &Chord::from_event(k)) {
         Some(cmd) => commands::run(s, cmd),

@@ -141,6 +141,89 @@ fn search_types_filters_and_jumps() {
     assert_eq!(sel.as_str(), "gereed", "filters opened up to show it");
 }
 
+/// With a search thread attached, typing only sends queries; answers arrive as actions and
+/// only the newest is shown; keys for the results wait for it.
+#[test]
+fn search_on_a_thread_shows_only_the_newest_answer() {
+    let mut s = state();
+    let (link, requests, _) = super::search_worker::channel_pair();
+    s.search.thread = Some(link);
+    press(&mut s, None, "/ \"type:action status:gereed\"");
+    assert!(s.search.pending);
+    let sent: Vec<_> = requests.try_iter().collect();
+    let (old, new) = (&sent[sent.len() - 2], &sent[sent.len() - 1]);
+    assert_eq!(new.query, "type:action status:gereed");
+    // Enter before the answer: held, not run on the stale (empty-query) hits.
+    press(&mut s, None, "enter");
+    assert_eq!(s.view().screen, Screen::Search);
+    let answer = |r: &super::search_worker::Request| Action::Searched {
+        generation: r.generation,
+        results: crate::search::search(&r.index, &r.query),
+    };
+    // A late answer to an older query is dropped.
+    apply(&mut s, None, answer(old));
+    assert!(s.search.pending);
+    assert_eq!(s.view().screen, Screen::Search);
+    apply(&mut s, None, answer(new));
+    assert!(!s.search.pending);
+    assert!(
+        s.search
+            .hits
+            .iter()
+            .all(|h| s.index[h.entry].kind == Kind::Action && s.index[h.entry].status == "gereed")
+    );
+    assert_eq!(s.search.total, s.search.hits.len());
+    assert_eq!(
+        s.view().screen,
+        Screen::Actions,
+        "the held Enter ran on the answer"
+    );
+    // A reload: until the new answer, the hits keep numbering into the index they came from.
+    let shown = s.search.index.clone();
+    let reloaded = crate::tui::state::Loaded::new(agenda());
+    apply(
+        &mut s,
+        None,
+        Action::Loaded {
+            agenda: reloaded,
+            unshared: Some(0),
+        },
+    );
+    assert!(s.search.pending);
+    assert!(std::sync::Arc::ptr_eq(&s.search.index, &shown));
+    let again = requests.try_iter().last().expect("asked again");
+    apply(&mut s, None, answer(&again));
+    assert!(std::sync::Arc::ptr_eq(&s.search.index, &s.index));
+}
+
+/// The thread itself: every request answered or superseded, the last one always answered.
+#[test]
+fn the_search_thread_answers_the_newest_request() {
+    let s = state();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (link, handle) = super::search_worker::spawn(tx).expect("thread");
+    for (n, q) in ["f", "fi", "fin", "fina"].iter().enumerate() {
+        assert!(link.send(super::search_worker::Request {
+            generation: n as u64 + 1,
+            query: q.to_string(),
+            index: s.index.clone(),
+        }));
+    }
+    let last = loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+            Ok(Action::Searched {
+                generation: 4,
+                results,
+            }) => break results,
+            Ok(_) => {}
+            Err(e) => panic!("no answer to the newest request: {e}"),
+        }
+    };
+    assert_eq!(last, crate::search::search(&s.index, "fina"));
+    drop(link);
+    handle.join().expect("thread ends when the link is dropped");
+}
+
 #[test]
 fn help_and_palette_come_from_the_keymap() {
     let mut s = state();

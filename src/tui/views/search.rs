@@ -41,7 +41,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
     let hint = if s.search.query.is_empty() {
         s.t(Msg::SearchHint).to_string()
     } else {
-        format!("{} {}", s.search.hits.len(), s.t(Msg::Results))
+        format!("{} {}", s.search.total, s.t(Msg::Results))
     };
     f.render_widget(
         Paragraph::new(vec![
@@ -54,7 +54,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
         .search
         .hits
         .iter()
-        .filter_map(|h| s.index.get(h.entry).map(|e| (h, e)))
+        .filter_map(|h| s.search.index.get(h.entry).map(|e| (h, e)))
         .map(|(h, e)| {
             // The line is already safe (sanitised when indexed); highlight char by char.
             let spans: Vec<Span> = e
