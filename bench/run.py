@@ -67,6 +67,49 @@ def start_seconds(repo, runs=5):
     return sorted(times)[len(times) // 2]
 
 
+def sync_seconds(repo, n, runs=3, changed=1000):
+    """Median whole-process `overleg sync` that merges `changed` incoming changed records (the
+    other department's push) with as many local ones (other records, no conflicts), beside
+    `git pull --no-rebase` (fetch and merge, no push) of the same commits in a third clone."""
+    import re, shutil
+    work = ROOT / f"target/bench/sync-{n}"
+    if not (work / "c/.git").exists():
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        sh(f"git clone -q --bare {repo} {work}/server.git")
+        for c in "abc":
+            sh(f"git clone -q {work}/server.git {work}/{c}")
+            sh(f"git -C {work}/{c} config user.name {c} && git -C {work}/{c} config user.email {c}@bench.invalid")
+            sh(f"git -C {work}/{c} config overleg.department {c.upper()}")
+    actions = sorted(p.name for p in (work / "a/actions").iterdir())
+    theirs, ours = actions[:changed], actions[changed:2 * changed]
+
+    def edit(clone, names, tag):
+        for name in names:
+            p = work / clone / "actions" / name
+            t = p.read_text()
+            p.write_text(re.sub(r'^title = "(.*)"$', lambda m: f'title = "{m.group(1)[:60]} {tag}"', t, count=1, flags=re.M))
+        sh(f"git -C {work}/{clone} commit -qam '{tag}'")
+
+    ov, gt = [], []
+    for i in range(runs):
+        tag = f"r{time.time_ns()}"
+        for c in "abc":
+            sh(f"git -C {work}/{c} pull -q --no-rebase --no-edit")
+        edit("b", theirs, tag + "b")
+        sh(f"git -C {work}/b push -q")
+        edit("a", ours, tag + "a")
+        edit("c", ours, tag + "a")
+        t = time.perf_counter()
+        sh(f"{BIN} --repo {work}/a sync")
+        ov.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        sh(f"git -C {work}/c pull -q --no-rebase --no-edit")
+        gt.append(time.perf_counter() - t)
+        sh(f"git -C {work}/c reset -q --hard origin/HEAD")
+    return sorted(ov)[len(ov) // 2], sorted(gt)[len(gt) // 2]
+
+
 def peak_rss_mb(cmd):
     r = subprocess.run(f"/usr/bin/time -f %M {cmd} > /dev/null", shell=True, env=ENV, text=True, capture_output=True)
     return int(r.stderr.strip().splitlines()[-1]) / 1024

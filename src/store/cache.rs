@@ -74,9 +74,9 @@ pub fn read_stamps(cache: &Path) -> Option<Stamps> {
 impl Stamps {
     /// Whether `rel` is provably as it was (same rule as [`CacheFile::is_fresh`]).
     pub fn is_fresh(&self, rel: &str, stamp: Stamp) -> bool {
-        self.files.get(rel).is_some_and(|s| {
-            *s == stamp && s.mtime_ns < self.written_ns - 2_000_000_000
-        })
+        self.files
+            .get(rel)
+            .is_some_and(|s| *s == stamp && s.mtime_ns < self.written_ns - 2_000_000_000)
     }
 }
 

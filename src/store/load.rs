@@ -261,8 +261,7 @@ impl Store {
             list_folder(&self.root, kind, &mut found, &mut problems);
         }
         // listing problems (a stray file) are reported by the full loads, not a change here
-        found.len() == stamps.files.len()
-            && found.iter().all(|f| stamps.is_fresh(&f.rel, f.stamp))
+        found.len() == stamps.files.len() && found.iter().all(|f| stamps.is_fresh(&f.rel, f.stamp))
     }
 
     /// `agenda` after the record files at `paths` changed, reading only those (a save

@@ -30,7 +30,7 @@ const MAGIC: &[u8; 8] = b"OVLSNAP1";
 /// Raise with every change to a type stored in a snapshot (the agenda, the records, listing
 /// rows, search entries, the reference table): bincode is not self-describing, so old bytes
 /// could decode into wrong values rather than fail.
-const VERSION: u32 = 2;
+const VERSION: u32 = 5;
 
 /// The default record count from which snapshots are used.
 pub const FAST_FROM: usize = 20_000;

@@ -159,6 +159,9 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
                 dirty = true;
             }
             Duration::from_millis(2)
+        } else if !state.loaded {
+            // the first agenda is what the user waits for: draw it as soon as it is there
+            Duration::from_millis(2)
         } else {
             Duration::from_millis(40)
         };

@@ -232,11 +232,20 @@ impl Runner {
     /// they came from snapshots.
     fn start(&mut self) -> (super::state::Loaded, bool) {
         let catalog = crate::catalog::Catalog::open(&self.store);
+        let t0 = std::time::Instant::now();
         let (agenda, index) = std::thread::scope(|scope| {
             let index = scope.spawn(|| {
-                catalog.fresh_derived::<Vec<crate::search::Entry>>(crate::catalog::SEARCH)
+                let i = catalog.fresh_derived::<Vec<crate::search::Entry>>(crate::catalog::SEARCH);
+                if std::env::var_os("OVERLEG_TIMING").is_some() {
+                    eprintln!("start: index {:?}", t0.elapsed());
+                }
+                i
             });
-            (catalog.agenda(), index.join().ok().flatten())
+            let a = catalog.agenda();
+            if std::env::var_os("OVERLEG_TIMING").is_some() {
+                eprintln!("start: agenda {:?}", t0.elapsed());
+            }
+            (a, index.join().ok().flatten())
         });
         let from_snapshot = catalog.from_snapshot();
         let index = match index {
