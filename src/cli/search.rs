@@ -30,6 +30,7 @@ pub fn run(cli: &Cli, query: &[String], json: bool, limit: usize) -> anyhow::Res
             })
             .collect();
         print_json(&serde_json::Value::Array(v));
+        std::mem::forget(entries);
         return Ok(0);
     }
     let mut t = Table::new(&["KIND", "TEXT"]);
@@ -42,5 +43,7 @@ pub fn run(cli: &Cli, query: &[String], json: bool, limit: usize) -> anyhow::Res
         t.row(vec![e.kind.as_str().to_string(), text]);
     }
     print!("{}", t.render(terminal_width()));
+    // the process ends here: freeing 100,000 entries one by one would only cost time
+    std::mem::forget(entries);
     Ok(0)
 }

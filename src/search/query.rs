@@ -23,7 +23,7 @@ impl Filter {
         match self {
             Filter::Kind(k) => e.kind == *k,
             Filter::Status(s) => e.keys.status.starts_with(s.as_str()),
-            Filter::Dept(d) => e.keys.depts.iter().any(|x| x == d),
+            Filter::Dept(d) => e.keys.depts.iter().any(|x| **x == **d),
             Filter::Body(b) => e.keys.body.starts_with(b.as_str()),
             Filter::DueBefore(d) => e.due.is_some_and(|x| x < *d),
             Filter::DueAfter(d) => e.due.is_some_and(|x| x > *d),

@@ -52,13 +52,19 @@ pub fn path_in(git_dir: &Path) -> PathBuf {
 }
 
 /// The stamps of the cached files alone, beside the cache: enough to tell whether anything
-/// changed without reading (and holding) every cached record.
+/// changed without reading (and holding) every cached record. Names sorted in one buffer, so
+/// that 1,000,000 of them are three allocations, not a million.
 #[derive(Serialize, Deserialize, Default)]
 pub struct Stamps {
     pub version: u32,
     pub written_ns: i128,
-    pub files: HashMap<String, Stamp>,
+    names: String,
+    ends: Vec<u32>,
+    stamps: Vec<Stamp>,
 }
+
+/// The stamps file's own format version (the cache's `VERSION` covers the cache).
+const STAMPS_VERSION: u32 = 2;
 
 fn stamps_path(cache: &Path) -> PathBuf {
     cache.with_file_name("stamps.bin")
@@ -68,15 +74,54 @@ pub fn read_stamps(cache: &Path) -> Option<Stamps> {
     let bytes = std::fs::read(stamps_path(cache)).ok()?;
     bincode::deserialize::<Stamps>(&bytes)
         .ok()
-        .filter(|s| s.version == VERSION)
+        .filter(|s| s.version == STAMPS_VERSION && s.ends.len() == s.stamps.len())
 }
 
 impl Stamps {
+    fn new(written_ns: i128, mut files: Vec<(String, Stamp)>) -> Stamps {
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut s = Stamps {
+            version: STAMPS_VERSION,
+            written_ns,
+            ..Stamps::default()
+        };
+        for (name, stamp) in files {
+            s.names.push_str(&name);
+            s.ends
+                .push(u32::try_from(s.names.len()).unwrap_or(u32::MAX));
+            s.stamps.push(stamp);
+        }
+        s
+    }
+
+    pub fn len(&self) -> usize {
+        self.stamps.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stamps.is_empty()
+    }
+
+    fn name(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.names.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
     /// Whether `rel` is provably as it was (same rule as [`CacheFile::is_fresh`]).
     pub fn is_fresh(&self, rel: &str, stamp: Stamp) -> bool {
-        self.files
-            .get(rel)
-            .is_some_and(|s| *s == stamp && s.mtime_ns < self.written_ns - 2_000_000_000)
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match self.name(mid).cmp(rel) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => {
+                    let s = self.stamps[mid];
+                    return s == stamp && s.mtime_ns < self.written_ns - 2_000_000_000;
+                }
+            }
+        }
+        false
     }
 }
 
@@ -119,11 +164,7 @@ impl CacheFile {
 /// Write the cache atomically; failures are ignored (the cache is an optimisation).
 pub fn write(path: &Path, entries: HashMap<String, Entry>) {
     let written_ns = now_ns();
-    let stamps = Stamps {
-        version: VERSION,
-        written_ns,
-        files: entries.iter().map(|(k, e)| (k.clone(), e.stamp)).collect(),
-    };
+    let stamps: Vec<(String, Stamp)> = entries.iter().map(|(k, e)| (k.clone(), e.stamp)).collect();
     let file = CacheFile {
         version: VERSION,
         written_ns,
@@ -133,11 +174,17 @@ pub fn write(path: &Path, entries: HashMap<String, Entry>) {
         let _ = std::fs::create_dir_all(dir);
     }
     // the stamps first: stamps newer than the cache only cost a needless full load
-    if let Ok(bytes) = bincode::serialize(&stamps) {
-        write_atomic(&stamps_path(path), &bytes);
-    }
+    write_stamps(path, written_ns, stamps);
     if let Ok(bytes) = bincode::serialize(&file) {
         write_atomic(path, &bytes);
+    }
+}
+
+/// Write the stamps alone, for a cache written at `written_ns`.
+pub fn write_stamps(path: &Path, written_ns: i128, files: Vec<(String, Stamp)>) {
+    let stamps = Stamps::new(written_ns, files);
+    if let Ok(bytes) = bincode::serialize(&stamps) {
+        write_atomic(&stamps_path(path), &bytes);
     }
 }
 

@@ -217,6 +217,14 @@ impl Store {
         if timing {
             eprintln!("load: listed {:?} (rewrite: {rewrite})", t0.elapsed());
         }
+        // a cache from before stamps were kept beside it: add them (see `unchanged_since_cache`)
+        if let Some(p) = &cache_path
+            && !rewrite
+            && cache::read_stamps(p).is_none()
+        {
+            let files = found.iter().map(|f| (f.rel.clone(), f.stamp)).collect();
+            cache::write_stamps(p, old.written_ns, files);
+        }
         let mut scan = Scan {
             files: Vec::with_capacity(found.len()),
             problems,
@@ -255,13 +263,33 @@ impl Store {
         let Some(stamps) = cache::read_stamps(&cache_path) else {
             return false;
         };
-        let mut problems = Vec::new();
-        let mut found = Vec::new();
+        let mut count = 0;
         for kind in Kind::ALL {
-            list_folder(&self.root, kind, &mut found, &mut problems);
+            if super::check_no_links(&self.root, kind.folder()).is_err() {
+                return false;
+            }
+            let Ok(rd) = std::fs::read_dir(self.root.join(kind.folder())) else {
+                continue;
+            };
+            // folder by folder, so that only one folder's entries are held at a time
+            let entries: Vec<_> = rd.filter_map(|e| e.ok()).collect();
+            let metas = metadata_of(&entries);
+            for (e, meta) in entries.iter().zip(metas) {
+                let (Ok(name), Some(meta)) = (e.file_name().into_string(), meta) else {
+                    continue;
+                };
+                // what `list_folder` loads; the rest is reported by full loads, not counted
+                if !name.ends_with(".toml") || name.starts_with('.') || !meta.file_type().is_file()
+                {
+                    continue;
+                }
+                if !stamps.is_fresh(&format!("{}/{name}", kind.folder()), Stamp::of(&meta)) {
+                    return false;
+                }
+                count += 1;
+            }
         }
-        // listing problems (a stray file) are reported by the full loads, not a change here
-        found.len() == stamps.files.len() && found.iter().all(|f| stamps.is_fresh(&f.rel, f.stamp))
+        count == stamps.len()
     }
 
     /// `agenda` after the record files at `paths` changed, reading only those (a save

@@ -30,7 +30,10 @@ const MAGIC: &[u8; 8] = b"OVLSNAP1";
 /// Raise with every change to a type stored in a snapshot (the agenda, the records, listing
 /// rows, search entries, the reference table): bincode is not self-describing, so old bytes
 /// could decode into wrong values rather than fail.
-const VERSION: u32 = 5;
+const VERSION: u32 = 6;
+
+/// Payloads from this size on are decoded straight from the file rather than read first.
+const STREAM_FROM: u64 = 64 << 20;
 
 /// The default record count from which snapshots are used.
 pub const FAST_FROM: usize = 20_000;
@@ -63,8 +66,11 @@ pub fn fast_from() -> usize {
 /// A snapshot file read from disk, payload not yet decoded.
 pub struct Section {
     header: Header,
-    bytes: Vec<u8>,
-    payload_at: usize,
+    /// The file, read from `payload_at` on only when decoded: decoding straight from the file
+    /// holds no copy of it (half a gigabyte at 1,000,000 records).
+    file: std::fs::File,
+    payload_at: u64,
+    len: u64,
 }
 
 impl Section {
@@ -87,7 +93,25 @@ impl Section {
     }
 
     pub fn decode<T: DeserializeOwned>(&self) -> Option<T> {
-        bincode::deserialize(&self.bytes[self.payload_at..]).ok()
+        use bincode::Options;
+        use std::io::{Seek, SeekFrom};
+        let mut f = &self.file;
+        f.seek(SeekFrom::Start(self.payload_at)).ok()?;
+        let size = self.len.saturating_sub(self.payload_at);
+        // as `bincode::deserialize`, and no length in a damaged file may ask for more memory
+        // than the file has bytes
+        let options = bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .allow_trailing_bytes()
+            .with_limit(size);
+        if size < STREAM_FROM {
+            // small enough to hold: decoding from memory is a third faster
+            let mut bytes = Vec::with_capacity(usize::try_from(size).ok()?);
+            std::io::Read::read_to_end(&mut f, &mut bytes).ok()?;
+            return options.deserialize(&bytes).ok();
+        }
+        let reader = std::io::BufReader::with_capacity(1 << 18, f);
+        options.deserialize_from(reader).ok()
     }
 
     pub fn key(&self) -> &Key {
@@ -130,18 +154,27 @@ fn file_of(dir: &Path, name: &str) -> PathBuf {
 
 /// Read a snapshot, fresh or not; `None` when missing, damaged or from another version.
 pub fn read(dir: &Path, name: &str) -> Option<Section> {
-    let bytes = std::fs::read(file_of(dir, name)).ok()?;
-    let rest = bytes.strip_prefix(MAGIC.as_slice())?;
-    let len = u32::from_le_bytes(rest.get(..4)?.try_into().ok()?) as usize;
-    let start = MAGIC.len() + 4;
-    let header: Header = bincode::deserialize(bytes.get(start..start.checked_add(len)?)?).ok()?;
+    use std::io::Read;
+    let mut file = std::fs::File::open(file_of(dir, name)).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut head = [0u8; 12];
+    file.read_exact(&mut head).ok()?;
+    let rest = head.strip_prefix(MAGIC.as_slice())?;
+    let len = u32::from_le_bytes(rest.try_into().ok()?);
+    if u64::from(len) > size.min(1 << 20) {
+        return None;
+    }
+    let mut bytes = vec![0u8; len as usize];
+    file.read_exact(&mut bytes).ok()?;
+    let header: Header = bincode::deserialize(&bytes).ok()?;
     if header.version != VERSION || header.program != env!("CARGO_PKG_VERSION") {
         return None;
     }
     Some(Section {
         header,
-        payload_at: start + len,
-        bytes,
+        payload_at: 12 + u64::from(len),
+        len: size,
+        file,
     })
 }
 
@@ -149,20 +182,6 @@ pub fn read(dir: &Path, name: &str) -> Option<Section> {
 pub fn write<T: Serialize>(dir: &Path, name: &str, key: &Key, records: usize, value: &T) {
     if let Ok(payload) = bincode::serialize(value) {
         write_parts(dir, name, key, records as u64, &payload);
-    }
-}
-
-/// Give a snapshot a new key, keeping its content: for a change that provably left that
-/// content right.
-pub fn rekey(dir: &Path, name: &str, key: &Key) {
-    if let Some(old) = read(dir, name) {
-        write_parts(
-            dir,
-            name,
-            key,
-            old.header.records,
-            &old.bytes[old.payload_at..],
-        );
     }
 }
 

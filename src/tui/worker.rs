@@ -134,7 +134,7 @@ impl Runner {
                 }
                 progress(Action::Loaded {
                     agenda: loaded,
-                    unshared: unshared.clone(),
+                    unshared,
                 });
                 // A snapshot cannot see a file rewritten in place by another program: check
                 // every file now, behind the first screen, and show what changed.

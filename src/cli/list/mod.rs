@@ -137,6 +137,8 @@ pub fn run(cli: &Cli, args: &ListArgs) -> anyhow::Result<i32> {
     if args.json {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{}", json_array(&selected));
+        // the process ends here: freeing every row one by one would only cost time
+        std::mem::forget(rows);
         return Ok(0);
     }
     let mut t = match kind {
