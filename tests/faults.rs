@@ -375,9 +375,11 @@ fn stale_locks_are_taken_over_or_explained() {
         let note = format!("status_note=weer vrij na {}", lock.display());
         run_ok(env.overleg(&ezk).args(["set", "2021-02-A1", &note]));
     }
-    // overleg's own temporary file from a dead writer: reported, then removed by the next save.
+    // What a writer killed mid-save leaves: its lock and a temporary file, both naming its
+    // pid. Reported, then removed by the next save, which takes the lock over.
     let side = ezk.join(format!("actions/.a-2021-02-a1.toml.overleg-{pid}.tmp"));
     std::fs::write(&side, "half").expect("side");
+    std::fs::write(ezk.join(".git/overleg.lock"), format!("{pid}\n")).expect("lock");
     let warnings = check_warnings(&env, &ezk);
     assert!(
         warnings.iter().any(|(_, m)| m.contains("temporary file")),

@@ -67,7 +67,12 @@ fn entries_survive_bincode() {
     let e = entry(Kind::Action, "2021-01-A5 Financiën op orde");
     let bytes = bincode::serialize(&vec![e.clone()]).expect("serialize");
     let back: Vec<Entry> = bincode::deserialize(&bytes).expect("deserialize");
-    assert_eq!(format!("{:?}", back[0]), format!("{e:?}"));
+    // the filter values as given are not kept (their folded forms in `keys` are)
+    let mut kept = e.clone();
+    kept.status.clear();
+    kept.depts.clear();
+    kept.body.clear();
+    assert_eq!(format!("{:?}", back[0]), format!("{kept:?}"));
     assert_eq!(run(&back, "financien status:open").0.len(), 1);
 }
 

@@ -11,6 +11,9 @@ use super::error::{Result, StoreError};
 
 pub struct WriteLock {
     path: PathBuf,
+    /// Whether a lock left by a writer that is gone was taken over: that writer may have left
+    /// temporary files beside the records (see `recover`).
+    pub taken_over: bool,
 }
 
 fn pid_alive(pid: u32) -> bool {
@@ -34,11 +37,12 @@ impl WriteLock {
     pub fn acquire(git_dir: &Path, wait: Duration) -> Result<WriteLock> {
         let path = git_dir.join("overleg.lock");
         let start = Instant::now();
+        let mut taken_over = false;
         loop {
             match OpenOptions::new().write(true).create_new(true).open(&path) {
                 Ok(mut f) => {
                     let _ = writeln!(f, "{}", std::process::id());
-                    return Ok(WriteLock { path });
+                    return Ok(WriteLock { path, taken_over });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                     let holder = std::fs::read_to_string(&path)
@@ -49,12 +53,14 @@ impl WriteLock {
                     {
                         // Left by a crashed writer: nothing else can hold it.
                         let _ = std::fs::remove_file(&path);
+                        taken_over = true;
                         continue;
                     }
                     // No pid in it: a writer killed between creating the file and writing its
                     // pid (microseconds apart). Once it is older than that can take, it is stale.
                     if holder.is_none() && older_than(&path, Duration::from_secs(2)) {
                         let _ = std::fs::remove_file(&path);
+                        taken_over = true;
                         continue;
                     }
                     if start.elapsed() >= wait {

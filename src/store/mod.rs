@@ -5,11 +5,13 @@ pub mod bundled;
 pub mod cache;
 pub mod error;
 pub mod history;
+pub mod index_file;
 pub mod load;
 pub mod lock;
 pub mod recover;
 pub mod setup;
 pub mod snapshot;
+pub mod tree_patch;
 pub mod undo;
 pub mod write;
 

@@ -76,12 +76,6 @@ fn side_file_pid(name: &str) -> Option<u32> {
 /// overleg's side files in the record folders whose writer is gone.
 pub fn stale_side_files(root: &Path) -> Vec<PathBuf> {
     let folders: Vec<&str> = Kind::ALL.iter().map(|k| k.folder()).collect();
-    side_files_in(root, &folders)
-}
-
-/// Like [`stale_side_files`], in some folders only: a save looks only where it writes (a
-/// folder of 50,000 records takes tens of milliseconds to list).
-fn side_files_in(root: &Path, folders: &[&str]) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for folder in folders {
         if super::check_no_links(root, folder).is_err() {
@@ -105,8 +99,8 @@ fn side_files_in(root: &Path, folders: &[&str]) -> Vec<PathBuf> {
 }
 
 /// Remove overleg's own side files left by writers that are gone (see the module note).
-pub fn sweep_side_files(root: &Path, folders: &[&str]) {
-    for p in side_files_in(root, folders) {
+pub fn sweep_side_files(root: &Path) {
+    for p in stale_side_files(root) {
         let _ = std::fs::remove_file(p);
     }
 }
@@ -148,7 +142,7 @@ impl Store {
                 1,
                 1,
                 "",
-                "temporary file of an interrupted overleg save; the record itself is intact. The next save in this folder removes it (or delete it yourself)",
+                "temporary file of an interrupted overleg save; the record itself is intact. The next save removes it (or delete it yourself)",
             ));
         }
         let head_tree = repo.head().ok().and_then(|h| h.peel_to_tree().ok());

@@ -230,6 +230,27 @@ impl Undo {
     }
 }
 
+impl Store {
+    /// The index entries of the changed files, written directly (see `index_file`).
+    fn update_index(
+        &self,
+        git_dir: &Path,
+        changes: &[Change],
+        blobs: &[Option<Oid>],
+    ) -> std::result::Result<(), super::index_file::Declined> {
+        let paths: Vec<String> = changes.iter().map(|c| self.git_path(&c.path)).collect();
+        let mut updates = Vec::with_capacity(changes.len());
+        for ((c, blob), path) in changes.iter().zip(blobs).zip(&paths) {
+            let new = match blob {
+                Some(oid) => Some((*oid, std::fs::symlink_metadata(self.root.join(&c.path))?)),
+                None => None,
+            };
+            updates.push(super::index_file::Change { path, new });
+        }
+        super::index_file::update(git_dir, &updates)
+    }
+}
+
 /// The commit message: the department first, a trailer that `log` reads.
 pub fn message(department: &str, summary: &str) -> String {
     let summary = crate::text::line(summary);
@@ -259,7 +280,7 @@ impl Store {
             }
         };
         let repo = self.repo()?;
-        let _lock = WriteLock::acquire(repo.path(), Duration::from_secs(10))?;
+        let lock = WriteLock::acquire(repo.path(), Duration::from_secs(10))?;
         check_writable(&repo)?;
         tm("checked");
         let head = match repo.head() {
@@ -273,13 +294,12 @@ impl Store {
         if changes.is_empty() {
             return Err(StoreError::Rejected("nothing changed".into()));
         }
-        let mut folders: Vec<&str> = changes
-            .iter()
-            .map(|c| c.path.rsplit_once('/').map_or("", |(dir, _)| dir))
-            .collect();
-        folders.sort_unstable();
-        folders.dedup();
-        super::recover::sweep_side_files(&self.root, &folders);
+        // Temporary files beside the records exist only while a save runs: a writer that died
+        // mid-save left its lock too. Only then is there anything to sweep (listing a folder
+        // of 50,000 records for nothing is a fifth of a save).
+        if lock.taken_over {
+            super::recover::sweep_side_files(&self.root);
+        }
         tm("swept");
         // Never sweep up someone's uncommitted edits into our commit, never write through a link.
         for c in &changes {
@@ -301,14 +321,17 @@ impl Store {
         // 1. the objects: blobs, tree and commit. Nothing visible changes yet; on a full disk
         //    or a crash here only unreferenced objects remain (git gc removes them).
         let mut builder = TreeUpdateBuilder::new();
+        let mut blobs = Vec::with_capacity(changes.len());
         for c in &changes {
             match &c.text {
                 Some(t) => {
                     let blob = repo.blob(t.as_bytes()).map_err(&fail)?;
                     builder.upsert(self.git_path(&c.path), blob, FileMode::Blob);
+                    blobs.push(Some(blob));
                 }
                 None => {
                     builder.remove(self.git_path(&c.path));
+                    blobs.push(None);
                 }
             }
         }
@@ -320,7 +343,24 @@ impl Store {
             }
         };
         tm("blobs");
-        let tree = repo.find_tree(builder.create_updated(&repo, &base).map_err(&fail)?)?;
+        // Changed contents of existing files (the usual save): the stored trees with new ids
+        // in them; anything else (new or removed files) through libgit2.
+        let replaced: Option<Vec<(String, Oid)>> = changes
+            .iter()
+            .zip(&blobs)
+            .map(|(c, b)| b.map(|b| (self.git_path(&c.path), b)))
+            .collect();
+        let patched = match (&head_tree, &replaced) {
+            (Some(t), Some(r)) => {
+                let r: Vec<(&str, Oid)> = r.iter().map(|(p, b)| (p.as_str(), *b)).collect();
+                super::tree_patch::replace_blobs(&repo, t.id(), &r)
+            }
+            _ => None,
+        };
+        let tree = match patched {
+            Some(t) => repo.find_tree(t)?,
+            None => repo.find_tree(builder.create_updated(&repo, &base).map_err(&fail)?)?,
+        };
         let sig = Signature::now(&id.name, &id.email)?;
         let msg = message(&id.department, &summary);
         let parents: Vec<&git2::Commit<'_>> = head.iter().collect();
@@ -348,6 +388,14 @@ impl Store {
         // 4. the index, for the changed paths only, so `git status` stays clean. The change is
         //    saved already: a failure here (a full disk) leaves the index behind HEAD for these
         //    paths, which `overleg check` reports with the command that fixes it.
+        if self.update_index(repo.path(), &changes, &blobs).is_ok() {
+            tm("index");
+            return Ok(Saved {
+                paths: changes.iter().map(|c| c.path.clone()).collect(),
+                commit: oid.to_string(),
+                summary: msg.lines().next().unwrap_or("").to_string(),
+            });
+        }
         let _ = (|| -> std::result::Result<(), git2::Error> {
             let mut index = repo.index()?;
             for c in &changes {

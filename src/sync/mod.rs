@@ -356,7 +356,10 @@ fn run(
         let theirs = repo.refname_to_id(&remote_ref).ok();
         if let Some(t) = theirs {
             emit(Event::Merging);
-            let _lock = WriteLock::acquire(repo.path(), Duration::from_secs(30))?;
+            let lock = WriteLock::acquire(repo.path(), Duration::from_secs(30))?;
+            if lock.taken_over {
+                crate::store::recover::sweep_side_files(store.root());
+            }
             check_writable(repo)?;
             let out = integrate_with(store, repo, &identity, t, &remote_ref)?;
             tm("integrated");
