@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Agenda;
 use super::records::Kind;
+use super::string_table::StringTable;
 
 pub trait Lookup {
     /// A record by id or human reference (case-insensitive).
@@ -62,60 +63,18 @@ impl Lookup for Agenda {
 /// a few large copies rather than 300,000 small allocations and hash insertions.
 #[derive(Serialize, Deserialize, Default, Clone, Debug)]
 pub struct RefTable {
-    ids: Strings,
+    ids: StringTable,
     /// per id: its kind (index into `Kind::ALL`)
     kinds: Vec<u8>,
     /// per id: its human reference as written, or empty
-    shown: Strings,
+    shown: StringTable,
     /// lowercase references, sorted
-    refs: Strings,
+    refs: StringTable,
     /// per reference: the index of its id
     ref_id: Vec<u32>,
     /// Paths that are not `folder/id.toml`.
     odd_paths: HashMap<String, String>,
     org_codes: Vec<String>,
-}
-
-/// Many strings in one buffer.
-#[derive(Serialize, Deserialize, Default, Clone, Debug)]
-struct Strings {
-    text: String,
-    /// end of each string in `text`
-    ends: Vec<u32>,
-}
-
-impl Strings {
-    fn from<'a>(items: impl Iterator<Item = &'a str>) -> Strings {
-        let mut s = Strings::default();
-        for i in items {
-            s.text.push_str(i);
-            s.ends.push(u32::try_from(s.text.len()).unwrap_or(u32::MAX));
-        }
-        s
-    }
-
-    fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text.get(start..self.ends[i] as usize).unwrap_or("")
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// The position of `key` in these (sorted) strings.
-    fn find(&self, key: &str) -> Option<usize> {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.get(mid).cmp(key) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid),
-            }
-        }
-        None
-    }
 }
 
 impl RefTable {
@@ -130,7 +89,7 @@ impl RefTable {
         records.dedup_by(|a, b| a.0 == b.0);
         refs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         refs.dedup_by(|a, b| a.0 == b.0);
-        let ids = Strings::from(records.iter().map(|r| r.0));
+        let ids: StringTable = records.iter().map(|r| r.0).collect();
         let ref_id = refs
             .iter()
             .map(|(_, id)| ids.find(id).map_or(u32::MAX, |i| i as u32))
@@ -140,12 +99,12 @@ impl RefTable {
                 .iter()
                 .map(|r| Kind::ALL.iter().position(|k| *k == r.1).unwrap_or(0) as u8)
                 .collect(),
-            shown: Strings::from(records.iter().map(|r| r.3.unwrap_or(""))),
+            shown: records.iter().map(|r| r.3.unwrap_or("")).collect(),
             odd_paths: records
                 .iter()
                 .filter_map(|r| r.2.map(|p| (r.0.to_string(), p.to_string())))
                 .collect(),
-            refs: Strings::from(refs.iter().map(|r| r.0.as_str())),
+            refs: refs.iter().map(|r| r.0.as_str()).collect(),
             ref_id,
             ids,
             org_codes,
@@ -153,7 +112,8 @@ impl RefTable {
     }
 
     fn kind_at(&self, i: usize) -> Kind {
-        Kind::ALL[usize::from(self.kinds[i]).min(Kind::ALL.len() - 1)]
+        let k = self.kinds.get(i).copied().unwrap_or(0);
+        Kind::ALL[usize::from(k).min(Kind::ALL.len() - 1)]
     }
 
     /// Whether `q` is a human reference rather than an id.
@@ -166,7 +126,7 @@ impl RefTable {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.len() == 0
+        self.ids.is_empty()
     }
 }
 
@@ -206,32 +166,12 @@ impl Lookup for RefTable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::agenda::LoadedFile;
-    use crate::model::parse::parse_record;
-
-    fn bundled() -> Agenda {
-        let mut files = Vec::new();
-        for (path, bytes) in crate::store::bundled::FILES {
-            let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
-            let Some(kind) = Kind::from_folder(folder) else {
-                continue;
-            };
-            if let Some(record) = parse_record(kind, path, bytes).record {
-                files.push(LoadedFile {
-                    path: path.to_string(),
-                    text: String::new(),
-                    record,
-                });
-            }
-        }
-        Agenda::build(files, Vec::new())
-    }
 
     /// The table answers every question exactly as the agenda it was made from, for every
     /// id and every reference (in three spellings) and for names that are neither.
     #[test]
     fn the_table_answers_as_the_agenda_does() {
-        let a = bundled();
+        let a = crate::store::bundled::agenda();
         let t: RefTable =
             bincode::deserialize(&bincode::serialize(&a.ref_table()).expect("ser")).expect("de");
         assert!(t.len() > 200, "{}", t.len());

@@ -10,6 +10,7 @@ pub mod parse;
 pub mod problem;
 pub mod records;
 pub mod schema;
+pub mod string_table;
 pub mod validate;
 
 pub use agenda::Agenda;

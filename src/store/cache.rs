@@ -58,8 +58,7 @@ pub fn path_in(git_dir: &Path) -> PathBuf {
 pub struct Stamps {
     pub version: u32,
     pub written_ns: i128,
-    names: String,
-    ends: Vec<u32>,
+    names: crate::model::string_table::StringTable,
     stamps: Vec<Stamp>,
 }
 
@@ -74,7 +73,7 @@ pub fn read_stamps(cache: &Path) -> Option<Stamps> {
     let bytes = std::fs::read(stamps_path(cache)).ok()?;
     bincode::deserialize::<Stamps>(&bytes)
         .ok()
-        .filter(|s| s.version == STAMPS_VERSION && s.ends.len() == s.stamps.len())
+        .filter(|s| s.version == STAMPS_VERSION && s.names.len() == s.stamps.len())
 }
 
 impl Stamps {
@@ -86,9 +85,7 @@ impl Stamps {
             ..Stamps::default()
         };
         for (name, stamp) in files {
-            s.names.push_str(&name);
-            s.ends
-                .push(u32::try_from(s.names.len()).unwrap_or(u32::MAX));
+            s.names.push(&name);
             s.stamps.push(stamp);
         }
         s
@@ -102,26 +99,12 @@ impl Stamps {
         self.stamps.is_empty()
     }
 
-    fn name(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.names.get(start..self.ends[i] as usize).unwrap_or("")
-    }
-
     /// Whether `rel` is provably as it was (same rule as [`CacheFile::is_fresh`]).
     pub fn is_fresh(&self, rel: &str, stamp: Stamp) -> bool {
-        let (mut lo, mut hi) = (0, self.len());
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            match self.name(mid).cmp(rel) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => {
-                    let s = self.stamps[mid];
-                    return s == stamp && s.mtime_ns < self.written_ns - 2_000_000_000;
-                }
-            }
-        }
-        false
+        self.names
+            .find(rel)
+            .and_then(|i| self.stamps.get(i))
+            .is_some_and(|s| *s == stamp && s.mtime_ns < self.written_ns - 2_000_000_000)
     }
 }
 

@@ -1,8 +1,6 @@
 //! Key sequences against state, without a terminal and without git: the effects `update`
 //! asks for are checked, not run.
 
-use crate::model::agenda::LoadedFile;
-use crate::model::parse::parse_record;
 use crate::model::{Agenda, Date, Kind};
 
 use super::action::{Action, Effect, Job, Op, ResolvedOutcome, SyncFailure, SyncSnapshot};
@@ -17,21 +15,7 @@ use crate::sync::conflicts::{ChangedBy, FieldConflict};
 
 /// The bundled example, parsed in memory.
 fn agenda() -> Agenda {
-    let mut files = Vec::new();
-    for (path, bytes) in crate::store::bundled::FILES {
-        let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
-        let Some(kind) = Kind::from_folder(folder) else {
-            continue;
-        };
-        if let Some(record) = parse_record(kind, path, bytes).record {
-            files.push(LoadedFile {
-                path: path.to_string(),
-                text: String::from_utf8_lossy(bytes).into(),
-                record,
-            });
-        }
-    }
-    Agenda::build(files, Vec::new())
+    crate::store::bundled::agenda()
 }
 
 fn state() -> State {
