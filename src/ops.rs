@@ -155,9 +155,7 @@ where
     let (kind, id) = agenda
         .resolve(id)
         .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-    let path = agenda
-        .path_of(&id)
-        .map_or_else(|| path_for(kind, &id), str::to_string);
+    let path = agenda.path_of(&id).unwrap_or_else(|| path_for(kind, &id));
     let reference = agenda.reference(&id);
     store.transact(|r| {
         let old = r
@@ -324,9 +322,7 @@ pub fn delete(store: &Store, agenda: &Agenda, id_or_ref: &str) -> Result<Saved> 
             "this meeting still has items, notes or actions; move or delete those first",
         ));
     }
-    let path = agenda
-        .path_of(&id)
-        .map_or_else(|| path_for(kind, &id), str::to_string);
+    let path = agenda.path_of(&id).unwrap_or_else(|| path_for(kind, &id));
     let summary = format!("{} {} verwijderd", kind.word_nl(), agenda.reference(&id));
     store.transact(|r| {
         if r.read(&path)?.is_none() {

@@ -26,14 +26,14 @@ pub fn show(cli: &Cli, id: &str, json: bool) -> anyhow::Result<i32> {
         print_json(&record_json(store.root(), &agenda, &id));
         return Ok(0);
     }
-    let path = agenda.path_of(&id).unwrap_or("");
+    let path = agenda.path_of(&id).unwrap_or_default();
     println!(
         "{} {}  ({})",
         kind.word_nl(),
         crate::text::line(&agenda.reference(&id)),
-        crate::text::line(path)
+        crate::text::line(&path)
     );
-    let text = store.read_text(path)?;
+    let text = store.read_text(&path)?;
     println!("{}", crate::text::sanitize(&text, true).trim_end());
     match kind {
         Kind::Meeting => {
@@ -83,7 +83,7 @@ pub fn log(cli: &Cli, id: &str, json: bool) -> anyhow::Result<i32> {
     let (_, id) = agenda
         .resolve(id)
         .ok_or_else(|| StoreError::NotFound(id.to_string()))?;
-    let path = agenda.path_of(&id).unwrap_or("").to_string();
+    let path = agenda.path_of(&id).unwrap_or_default();
     let entries = store.history(&path, 100_000)?;
     if json {
         let v: Vec<serde_json::Value> = entries

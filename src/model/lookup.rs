@@ -48,7 +48,7 @@ impl Lookup for Agenda {
         Agenda::kind_of(self, id)
     }
     fn path_of(&self, id: &str) -> Option<String> {
-        Agenda::path_of(self, id).map(str::to_string)
+        Agenda::path_of(self, id)
     }
     fn reference(&self, id: &str) -> String {
         Agenda::reference(self, id)
@@ -81,7 +81,7 @@ impl RefTable {
     /// Built from (id, kind, path if not the usual one, reference) and (lowercase reference,
     /// id) pairs.
     pub(super) fn build(
-        mut records: Vec<(&str, Kind, Option<&str>, Option<&str>)>,
+        mut records: Vec<(&str, Kind, Option<&str>, String)>,
         mut refs: Vec<(String, &str)>,
         org_codes: Vec<String>,
     ) -> RefTable {
@@ -99,7 +99,7 @@ impl RefTable {
                 .iter()
                 .map(|r| Kind::ALL.iter().position(|k| *k == r.1).unwrap_or(0) as u8)
                 .collect(),
-            shown: records.iter().map(|r| r.3.unwrap_or("")).collect(),
+            shown: records.iter().map(|r| r.3.as_str()).collect(),
             odd_paths: records
                 .iter()
                 .filter_map(|r| r.2.map(|p| (r.0.to_string(), p.to_string())))
@@ -189,7 +189,7 @@ mod tests {
                 asked += 1;
             }
             assert_eq!(t.kind_of(id), Agenda::kind_of(&a, id));
-            assert_eq!(t.path_of(id).as_deref(), Agenda::path_of(&a, id));
+            assert_eq!(t.path_of(id), Agenda::path_of(&a, id));
             assert_eq!(Lookup::reference(&t, id), r);
         }
         for o in &a.organisations {

@@ -192,7 +192,7 @@ pub fn history_for_top(s: &mut State) -> Vec<Effect> {
     if s.history.contains_key(&id) {
         return Vec::new();
     }
-    let Some(path) = s.agenda.path_of(&id).map(str::to_string) else {
+    let Some(path) = s.agenda.path_of(&id) else {
         return Vec::new();
     };
     let job = s.job_id();

@@ -313,9 +313,7 @@ impl Runner {
             let (kind, id) = a
                 .resolve(id)
                 .ok_or_else(|| StoreError::NotFound(id.clone()))?;
-            let path = a
-                .path_of(&id)
-                .map_or_else(|| path_for(kind, &id), str::to_string);
+            let path = a.path_of(&id).unwrap_or_else(|| path_for(kind, &id));
             targets.push((kind, path, a.reference(&id), fields.clone()));
         }
         let refs: Vec<String> = targets.iter().map(|t| t.2.clone()).collect();

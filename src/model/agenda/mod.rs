@@ -27,7 +27,8 @@ pub struct Agenda {
     duplicates: bool,
     /// id → (kind, index into its vector)
     index: HashMap<String, (Kind, usize)>,
-    /// id → repository-relative path
+    /// id → repository-relative path, for the records whose file is not `folder/id.toml`
+    /// (at 1,000,000 records a path per record would be over 100 MB)
     paths: HashMap<String, String>,
     /// human reference (lowercase) → id
     refs: HashMap<String, String>,
@@ -41,6 +42,11 @@ pub struct LoadedFile {
     pub path: String,
     pub text: String,
     pub record: Record,
+}
+
+/// Where a record's file is unless it was named otherwise.
+fn usual_path(kind: Kind, id: &str) -> String {
+    format!("{}/{id}.toml", kind.folder())
 }
 
 /// Reads a file's text by its relative path, for locating problems in cached records.
@@ -73,7 +79,7 @@ impl Agenda {
             let id = f.record.id().to_string();
             let kind = f.record.kind();
             let same_kind = !seen.insert((kind, id.clone()));
-            if let Some(first) = a.paths.get(&id) {
+            if let Some(first) = a.path_of(&id) {
                 a.duplicates = true;
                 let text = if f.text.is_empty() {
                     source(&f.path).unwrap_or_default()
@@ -101,11 +107,13 @@ impl Agenda {
                 Record::Organisation(r) => (Kind::Organisation, push(&mut a.organisations, r)),
                 Record::Person(r) => (Kind::Person, push(&mut a.people, r)),
             };
-            if a.paths.contains_key(&id) {
+            if a.index.contains_key(&id) {
                 continue;
             }
             a.index.insert(id.clone(), slot);
-            a.paths.insert(id.clone(), f.path);
+            if f.path != usual_path(kind, &id) {
+                a.paths.insert(id.clone(), f.path);
+            }
             if !f.text.is_empty() {
                 texts.insert(id, f.text);
             }
@@ -172,14 +180,11 @@ impl Agenda {
             let (r, id) = (format!("{mref}/verslag"), n.id.clone());
             self.add_ref(&r, &id);
         }
-        for i in 0..self.actions.len() {
-            let (r, id) = (
-                self.actions[i].reference.clone(),
-                self.actions[i].id.clone(),
-            );
-            if !self.refs.contains_key(&r.to_lowercase()) {
-                self.add_ref(&r, &id);
-            }
+        // an action carries its reference itself: only the way back is kept here
+        for a in &self.actions {
+            self.refs
+                .entry(a.reference.to_lowercase())
+                .or_insert_with(|| a.id.clone());
         }
         for o in &self.organisations {
             self.refs
@@ -208,10 +213,10 @@ impl Agenda {
         let gone: rustc_hash::FxHashSet<&str> = changed.iter().map(|(p, ..)| p.as_str()).collect();
         let mut files = Vec::with_capacity(self.index.len() + changed.len());
         let mut keep = |id: &str, record: Record| {
-            let path = self.paths.get(id)?;
+            let path = self.path_of(id)?;
             if !gone.contains(path.as_str()) {
                 files.push(LoadedFile {
-                    path: path.clone(),
+                    path,
                     text: String::new(),
                     record,
                 });
@@ -269,16 +274,12 @@ impl Agenda {
             .index
             .iter()
             .map(|(id, (kind, _))| {
-                let path = self
-                    .paths
-                    .get(id)
-                    .filter(|p| **p != format!("{}/{id}.toml", kind.folder()))
-                    .map(String::as_str);
+                let shown = self.reference(id);
                 (
                     id.as_str(),
                     *kind,
-                    path,
-                    self.ref_of.get(id).map(String::as_str),
+                    self.paths.get(id).map(String::as_str),
+                    if shown == *id { String::new() } else { shown },
                 )
             })
             .collect();
@@ -311,16 +312,29 @@ impl Agenda {
         self.index.get(id).map(|(k, _)| *k)
     }
 
-    pub fn path_of(&self, id: &str) -> Option<&str> {
-        self.paths.get(id).map(String::as_str)
+    /// The repository-relative path of a record's file.
+    pub fn path_of(&self, id: &str) -> Option<String> {
+        if let Some(p) = self.paths.get(id) {
+            return Some(p.clone());
+        }
+        self.index.get(id).map(|(kind, _)| usual_path(*kind, id))
     }
 
     /// The human reference of a record (`2021-02-A3`, `beraad-2021-02-08/4`), else its id.
     pub fn reference(&self, id: &str) -> String {
-        self.ref_of
-            .get(id)
-            .cloned()
-            .unwrap_or_else(|| id.to_string())
+        if let Some(r) = self.ref_of.get(id) {
+            return r.clone();
+        }
+        if let Some((Kind::Action, i)) = self.index.get(id)
+            && let Some(a) = self.actions.get(*i)
+            && self
+                .refs
+                .get(&a.reference.to_lowercase())
+                .is_some_and(|x| x == id)
+        {
+            return a.reference.clone();
+        }
+        id.to_string()
     }
 
     /// Find a record by id or human reference (case-insensitive).

@@ -17,7 +17,7 @@ impl Agenda {
         let org_codes: std::collections::HashSet<&str> =
             self.organisations.iter().map(|o| o.code.as_str()).collect();
         let mut report = |id: &str, field: &str, value: &str, msg: String| {
-            let path = self.paths.get(id).cloned().unwrap_or_default();
+            let path = self.path_of(id).unwrap_or_default();
             let text = texts
                 .get(id)
                 .cloned()
@@ -177,7 +177,7 @@ impl Agenda {
             }
         }
         for (id, r, first) in dup {
-            let path = self.paths.get(&id).cloned().unwrap_or_default();
+            let path = self.path_of(&id).unwrap_or_default();
             let (l, c) = texts
                 .get(&id)
                 .map(|t| locate_key(t, "ref"))
