@@ -12,9 +12,10 @@
 //! is made in memory from 10 copies of the 100,000-record index with distinct ids (said so in
 //! the output): no repository of that size is generated here.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+mod common;
 
 use overleg::search::{self, Entry, Searcher};
 use overleg::store::Store;
@@ -36,21 +37,6 @@ fn stats(v: &[Duration]) -> String {
         pct(&mut v, 0.95),
         pct(&mut v, 1.0)
     )
-}
-
-fn dir(n: usize) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench/repo-{n}"))
-}
-
-fn repo(n: usize) -> PathBuf {
-    let dir = dir(n);
-    if !dir.join(".git").exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("bench dir");
-        overleg::synthetic::generate(&dir, n, 1).expect("generate");
-        overleg::store::setup::commit_generated(&dir, "EZK", 20).expect("commit");
-    }
-    dir
 }
 
 const TYPED: &str = "financiering";
@@ -135,7 +121,7 @@ fn report(n: usize, entries: &Arc<Vec<Entry>>, head: String) {
 /// 10 copies of the 100,000-record index, ids made distinct: for the 1,000,000 target when
 /// no repository of that size exists.
 fn copies_of_100k() -> Vec<Entry> {
-    let store = Store::open(&repo(100_000)).expect("open");
+    let store = Store::open(&common::repo(100_000)).expect("open");
     let base = search::index(&store.load());
     let mut out = Vec::with_capacity(base.len() * 10);
     for copy in 0..10 {
@@ -150,20 +136,15 @@ fn copies_of_100k() -> Vec<Entry> {
 
 fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
-    let sizes: Vec<usize> = std::env::var("SIZES")
-        .unwrap_or_else(|_| "1000 100000".into())
-        .split_whitespace()
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    for n in sizes {
-        if n == 1_000_000 && !dir(n).join(".git").exists() {
+    for n in common::sizes() {
+        if n == 1_000_000 && !common::dir(n).join(".git").exists() {
             let entries = Arc::new(copies_of_100k());
             let head = "in memory: 10 copies of the 100,000 index (no repository), index not timed"
                 .to_string();
             report(n, &entries, head);
             continue;
         }
-        let dir = repo(n);
+        let dir = common::repo(n);
         let store = Store::open(&dir).expect("open");
         // The bench repositories may be shared with other checkouts: the record cache is
         // removed (to time a first start) only when asked for with COLD=1.

@@ -5,7 +5,8 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-use std::path::PathBuf;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use overleg::store::Store;
@@ -13,20 +14,8 @@ use overleg::tui::action::{Action, Job, Op};
 use overleg::tui::worker::Runner;
 
 fn main() {
-    let sizes: Vec<usize> = std::env::var("SIZES")
-        .unwrap_or_else(|_| "1000 100000".into())
-        .split_whitespace()
-        .filter_map(|s| s.parse().ok())
-        .collect();
-    for n in sizes {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench/repo-{n}"));
-        if !dir.join(".git").exists() {
-            eprintln!(
-                "{} missing: run `cargo bench --bench keystroke` or bench/run.py first",
-                dir.display()
-            );
-            continue;
-        }
+    for n in common::sizes() {
+        let dir = common::repo(n);
         let store = Store::open(&dir).expect("open");
         let mut runner = Runner {
             store,

@@ -116,11 +116,6 @@ impl RefTable {
         Kind::ALL[usize::from(k).min(Kind::ALL.len() - 1)]
     }
 
-    /// Whether `q` is a human reference rather than an id.
-    pub fn is_reference(&self, q: &str) -> bool {
-        self.ids.find(q.trim()).is_none()
-    }
-
     pub fn len(&self) -> usize {
         self.ids.len()
     }

@@ -297,11 +297,11 @@ impl Store {
     pub fn reload_changed(&self, agenda: &Agenda, paths: &[String]) -> Agenda {
         let mut changed = Vec::new();
         for rel in paths {
-            let Some(kind) = Kind::ALL.into_iter().find(|k| {
-                rel.strip_prefix(k.folder())
-                    .and_then(|r| r.strip_prefix('/'))
-                    .is_some_and(|name| !name.contains('/') && name.ends_with(".toml"))
-            }) else {
+            let kind = rel
+                .rsplit_once('/')
+                .filter(|(_, name)| name.ends_with(".toml"))
+                .and_then(|(folder, _)| Kind::from_folder(folder));
+            let Some(kind) = kind else {
                 return self.load();
             };
             if super::check_no_links(&self.root, rel).is_err() {

@@ -113,10 +113,6 @@ impl Section {
         let reader = std::io::BufReader::with_capacity(1 << 18, f);
         options.deserialize_from(reader).ok()
     }
-
-    pub fn key(&self) -> &Key {
-        &self.header.key
-    }
 }
 
 impl Store {

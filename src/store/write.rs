@@ -274,8 +274,9 @@ impl Store {
         F: FnOnce(&Reader<'_>) -> Result<(Vec<Change>, String)>,
     {
         let t0 = std::time::Instant::now();
+        let timing = std::env::var_os("OVERLEG_TIMING").is_some();
         let tm = |what: &str| {
-            if std::env::var_os("OVERLEG_TIMING").is_some() {
+            if timing {
                 eprintln!("transact: {what} {:?}", t0.elapsed());
             }
         };

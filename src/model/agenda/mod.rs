@@ -256,12 +256,9 @@ impl Agenda {
         }
         // the order of a full load: folder by folder, file names sorted
         let rank = |path: &str| {
-            Kind::ALL
-                .iter()
-                .position(|k| {
-                    path.strip_prefix(k.folder())
-                        .is_some_and(|r| r.starts_with('/'))
-                })
+            path.rsplit_once('/')
+                .and_then(|(folder, _)| Kind::from_folder(folder))
+                .and_then(|k| Kind::ALL.iter().position(|x| *x == k))
                 .unwrap_or(usize::MAX)
         };
         files.sort_by(|x, y| (rank(&x.path), &x.path).cmp(&(rank(&y.path), &y.path)));
