@@ -243,11 +243,7 @@ fn the_workbench_starts_from_snapshots_then_shows_what_a_full_scan_finds() {
     // every test in it wants the same value.
     unsafe { std::env::set_var("OVERLEG_FAST_FROM", "0") };
     let store = overleg::store::Store::open(&ezk).expect("open");
-    let mut runner = Runner {
-        store,
-        agenda: Default::default(),
-        index: Default::default(),
-    };
+    let mut runner = Runner::unloaded(store);
     let mut first = Vec::new();
     let last = runner.run_with(0, Job::Start, &mut |a| first.push(a));
     let first_title = first.iter().find_map(|x| match x {

@@ -346,6 +346,37 @@ fn delete_asks_first_and_search_jumps() {
     assert!(matches!(f.state.view().screen, Screen::Agenda(_)));
 }
 
+/// A save puts its result on screen first and leaves the search index to a job of its own;
+/// once that job is done, search finds what was saved.
+#[test]
+fn search_finds_what_was_just_saved() {
+    let mut f = fixture();
+    let id = f.state.agenda.actions[0].id.clone();
+    let op = overleg::tui::action::Op::Set {
+        id: id.clone(),
+        fields: vec![("status_note".into(), "Kwartiermakersoverleg gepland".into())],
+    };
+    let saved = f.runner.run(1, overleg::tui::action::Job::Save(op));
+    assert!(matches!(saved, Action::Saved { .. }), "the save failed");
+    let effects = apply(&mut f.state, Some(&mut f.runner), saved);
+    assert!(
+        effects.iter().any(|e| matches!(
+            e,
+            overleg::tui::action::Effect::Run(_, overleg::tui::action::Job::Index)
+        )),
+        "{effects:?}"
+    );
+    f.keys("/ \"kwartiermakersoverleg\"");
+    let found: Vec<String> = f
+        .state
+        .search
+        .hits
+        .iter()
+        .filter_map(|h| f.state.search.index.get(h.entry).map(|e| e.id.clone()))
+        .collect();
+    assert_eq!(found, vec![id]);
+}
+
 /// Times on the Conflicten screen and the status line come from the clock: pin them for the
 /// snapshot.
 fn freeze_times(s: &mut State) {

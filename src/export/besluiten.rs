@@ -46,6 +46,7 @@ fn earlier_open<'a>(agenda: &'a Agenda, m: &Meeting) -> Vec<&'a Action> {
     let mut v: Vec<&Action> = agenda
         .actions
         .iter()
+        .map(|a| &**a)
         .filter(|a| a.status.is_active() && a.meeting != m.id)
         .filter(|a| {
             let from_body = agenda.meeting(&a.meeting).is_some_and(|am| {

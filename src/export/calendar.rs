@@ -204,6 +204,7 @@ pub fn ics(agenda: &Agenda, opts: &Options) -> Output {
         let mut actions: Vec<(&Action, FuzzyDate)> = agenda
             .actions
             .iter()
+            .map(|a| &**a)
             .filter(|a| a.status.is_active())
             .filter_map(|a| due_of(a).map(|d| (a, d)))
             .filter(|(_, d)| d.end.is_some())

@@ -200,7 +200,7 @@ proptest! {
 }
 
 /// A value of the right shape for a field, or hostile text.
-fn value_for(ty: FieldType, n: usize, junk: &str) -> String {
+pub(crate) fn value_for(ty: FieldType, n: usize, junk: &str) -> String {
     let pick = |opts: &[&str]| opts[n % opts.len()].to_string();
     match n % 5 {
         0 => junk.to_string(),

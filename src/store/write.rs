@@ -291,7 +291,9 @@ impl Store {
         };
         let head_tree = head.as_ref().map(|c| c.tree()).transpose()?;
         let reader = Reader { root: &self.root };
+        tm("head");
         let (changes, summary) = f(&reader)?;
+        tm("edited");
         if changes.is_empty() {
             return Err(StoreError::Rejected("nothing changed".into()));
         }
@@ -302,6 +304,10 @@ impl Store {
             super::recover::sweep_side_files(&self.root);
         }
         tm("swept");
+        // The trees are read once for the check below and the new tree.
+        let mut trees = head_tree
+            .as_ref()
+            .and_then(|t| Some((super::tree_patch::Trees::new(&repo)?, t.id())));
         // Never sweep up someone's uncommitted edits into our commit, never write through a link.
         for c in &changes {
             super::check_no_links(&self.root, &c.path)?;
@@ -310,10 +316,20 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
                 Err(e) => return Err(StoreError::io(self.root.join(&c.path), e)),
             };
-            if on_disk != head_blob(&repo, head_tree.as_ref(), &self.git_path(&c.path))? {
+            let git_path = self.git_path(&c.path);
+            // the committed id, else (a link, a path unknown to HEAD) the committed bytes
+            let known = trees
+                .as_mut()
+                .and_then(|(t, root)| t.blob_at(*root, &git_path));
+            let clean = match (known, &on_disk) {
+                (Some(id), Some(bytes)) => Oid::hash_object(git2::ObjectType::Blob, bytes)? == id,
+                _ => on_disk == head_blob(&repo, head_tree.as_ref(), &git_path)?,
+            };
+            if !clean {
                 return Err(StoreError::Dirty(c.path.clone()));
             }
         }
+        tm("dirty-checked");
         let size: usize = changes
             .iter()
             .map(|c| c.text.as_ref().map_or(0, String::len))
@@ -351,10 +367,10 @@ impl Store {
             .zip(&blobs)
             .map(|(c, b)| b.map(|b| (self.git_path(&c.path), b)))
             .collect();
-        let patched = match (&head_tree, &replaced) {
-            (Some(t), Some(r)) => {
+        let patched = match (&mut trees, &replaced) {
+            (Some((trees, root)), Some(r)) => {
                 let r: Vec<(&str, Oid)> = r.iter().map(|(p, b)| (p.as_str(), *b)).collect();
-                super::tree_patch::replace_blobs(&repo, t.id(), &r)
+                trees.replace_blobs(*root, &r)
             }
             _ => None,
         };
@@ -362,6 +378,7 @@ impl Store {
             Some(t) => repo.find_tree(t)?,
             None => repo.find_tree(builder.create_updated(&repo, &base).map_err(&fail)?)?,
         };
+        tm("tree");
         let sig = Signature::now(&id.name, &id.email)?;
         let msg = message(&id.department, &summary);
         let parents: Vec<&git2::Commit<'_>> = head.iter().collect();

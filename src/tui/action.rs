@@ -64,6 +64,10 @@ pub enum Action {
         unshared: Option<usize>,
         snapshot: Box<SyncSnapshot>,
     },
+    /// The search index caught up with the agenda after a save.
+    Indexed {
+        index: std::sync::Arc<Vec<crate::search::Entry>>,
+    },
     /// The search thread answered a query (see `State::rerun_search`).
     Searched {
         generation: u64,
@@ -171,6 +175,8 @@ pub enum Job {
         path: String,
     },
     Save(Op),
+    /// The search index of the agenda as it is now (a save leaves it to this job).
+    Index,
     /// Ahead/behind and conflicts (no network).
     SyncState,
     /// Fetch, merge, push (with retries), reporting progress.

@@ -40,6 +40,7 @@ pub fn my_open(s: &State) -> Vec<&Action> {
         .agenda
         .actions
         .iter()
+        .map(|a| &**a)
         .filter(|a| a.status.is_active() && s.is_mine(&a.owner))
         .collect();
     v.sort_by_key(|a| (!is_overdue(a, s.today), due_key(a)));
@@ -59,6 +60,7 @@ pub fn actions(s: &State) -> Vec<&Action> {
         .agenda
         .actions
         .iter()
+        .map(|a| &**a)
         .filter(|a| match f.status {
             StatusFilter::Active => a.status.is_active(),
             StatusFilter::All => true,
@@ -202,7 +204,12 @@ impl Section {
 
 /// Follow-ups that came from an item.
 pub fn item_actions<'a>(a: &'a Agenda, item: &str) -> Vec<&'a Action> {
-    let mut v: Vec<&Action> = a.actions.iter().filter(|x| x.item == item).collect();
+    let mut v: Vec<&Action> = a
+        .actions
+        .iter()
+        .map(|x| &**x)
+        .filter(|x| x.item == item)
+        .collect();
     v.sort_by_key(|a| due_key(a));
     v
 }

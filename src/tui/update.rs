@@ -105,7 +105,14 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             }
             let mut e = history_for_top(s);
             e.extend(sync_state(s));
+            let job = s.job_id();
+            e.push(Effect::Run(job, Job::Index));
             e
+        }
+        Action::Indexed { index } => {
+            s.index = index;
+            s.rerun_search();
+            Vec::new()
         }
         Action::Failed { job, message } => {
             s.pending.retain(|(j, _)| *j != job);

@@ -25,8 +25,10 @@ fn rejected(m: impl Into<String>) -> StoreError {
 pub struct Runner {
     pub store: Store,
     pub agenda: std::sync::Arc<Agenda>,
-    /// The search index of `agenda`, when it was taken from a snapshot.
+    /// The newest search index built (or read from a snapshot).
     pub index: std::sync::Arc<Vec<crate::search::Entry>>,
+    /// Whether `index` is the index of `agenda` (after a save it is behind until `Job::Index`).
+    pub indexed: bool,
 }
 
 impl Runner {
@@ -36,6 +38,17 @@ impl Runner {
             store,
             agenda: std::sync::Arc::new(agenda),
             index: std::sync::Arc::default(),
+            indexed: false,
+        }
+    }
+
+    /// A runner whose agenda is read by its first job (`Job::Start`).
+    pub fn unloaded(store: Store) -> Runner {
+        Runner {
+            store,
+            agenda: std::sync::Arc::default(),
+            index: std::sync::Arc::default(),
+            indexed: false,
         }
     }
 
@@ -60,6 +73,15 @@ impl Runner {
     pub fn run_with(&mut self, job_id: u64, job: Job, progress: &mut dyn FnMut(Action)) -> Action {
         match job {
             Job::SyncState => Action::SyncState(Box::new(self.snapshot())),
+            Job::Index => {
+                if !self.indexed {
+                    self.index = std::sync::Arc::new(crate::search::index(&self.agenda));
+                    self.indexed = true;
+                }
+                Action::Indexed {
+                    index: self.index.clone(),
+                }
+            }
             Job::Sync => {
                 let mut last: Option<std::time::Instant> = None;
                 let mut report = |e: &sync::Event| {
@@ -89,7 +111,7 @@ impl Runner {
                 Action::Synced {
                     job: job_id,
                     outcome,
-                    agenda: super::state::Loaded::of(&self.agenda),
+                    agenda: self.loaded(),
                     unshared: self.store.unshared().ok().flatten(),
                     snapshot: Box::new(self.snapshot()),
                 }
@@ -110,7 +132,7 @@ impl Runner {
                 Action::Resolved {
                     job: job_id,
                     outcome,
-                    agenda: super::state::Loaded::of(&self.agenda),
+                    agenda: self.loaded(),
                     unshared: self.store.unshared().ok().flatten(),
                     snapshot: Box::new(self.snapshot()),
                 }
@@ -153,7 +175,7 @@ impl Runner {
                 }
                 Action::Loaded {
                     agenda: if changed {
-                        super::state::Loaded::of(&self.agenda)
+                        self.loaded()
                     } else {
                         super::state::Loaded {
                             agenda: self.agenda.clone(),
@@ -166,7 +188,7 @@ impl Runner {
             Job::Reload => {
                 self.agenda = std::sync::Arc::new(self.store.load());
                 Action::Loaded {
-                    agenda: super::state::Loaded::of(&self.agenda),
+                    agenda: self.loaded(),
                     unshared: self.store.unshared().ok().flatten(),
                 }
             }
@@ -203,19 +225,30 @@ impl Runner {
                         self.save(op)
                     }
                 };
+                self.indexed = false;
                 // after a save only the files it wrote are read again; after a failure all
                 // (another program may have changed what made it fail)
                 self.agenda = std::sync::Arc::new(match &result {
                     Ok((saved, _)) => self.store.reload_changed(&self.agenda, &saved.paths),
                     Err(_) => self.store.load(),
                 });
+                // The search index follows in its own job (`Job::Index`): the saved result is
+                // on screen before it is rebuilt.
+                let loaded = match &result {
+                    Ok(_) => super::state::Loaded {
+                        agenda: self.agenda.clone(),
+                        index: self.index.clone(),
+                    },
+                    Err(_) => self.loaded(),
+                };
+                let unshared = self.store.unshared().ok().flatten();
                 match result {
                     Ok((saved, created)) => Action::Saved {
                         job: job_id,
                         summary: saved.summary,
                         commit: saved.commit,
-                        agenda: super::state::Loaded::of(&self.agenda),
-                        unshared: self.store.unshared().ok().flatten(),
+                        agenda: loaded,
+                        unshared,
                         created,
                         undoable,
                     },
@@ -225,6 +258,16 @@ impl Runner {
                     },
                 }
             }
+        }
+    }
+
+    /// The agenda with a search index built for it, remembered for the saves that follow.
+    fn loaded(&mut self) -> super::state::Loaded {
+        self.index = std::sync::Arc::new(crate::search::index(&self.agenda));
+        self.indexed = true;
+        super::state::Loaded {
+            agenda: self.agenda.clone(),
+            index: self.index.clone(),
         }
     }
 
@@ -256,6 +299,7 @@ impl Runner {
         };
         self.agenda = agenda;
         self.index = index.clone();
+        self.indexed = true;
         (
             super::state::Loaded {
                 agenda: self.agenda.clone(),
@@ -441,11 +485,7 @@ pub fn spawn(
                 return;
             }
         };
-        let mut runner = Runner {
-            store,
-            agenda: std::sync::Arc::new(Agenda::default()),
-            index: std::sync::Arc::default(),
-        };
+        let mut runner = Runner::unloaded(store);
         while let Ok((id, job)) = jobs.recv() {
             let result = runner.run_with(id, job, &mut |a| {
                 let _ = out.send(a);

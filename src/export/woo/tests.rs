@@ -16,7 +16,7 @@ fn person(id: &str, name: &str, class: PersonClass, initials: &str) -> Person {
 
 fn masker(people: Vec<Person>) -> Masker {
     let mut a = Agenda::default();
-    a.people = people;
+    a.people = people.into_iter().map(std::sync::Arc::new).collect();
     Masker::new(&a, Ground::Woo)
 }
 

@@ -1,23 +1,28 @@
 //! All records of a repository in memory, with the lookups, human references and
 //! cross-record rules (duplicate ids, dangling references). Pure: built from parsed files.
 
+use std::sync::Arc;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use super::date::{Date, FuzzyDate};
 use super::problem::{Problem, locate_key};
 use super::records::*;
 
+mod patch;
+#[cfg(test)]
+mod patch_tests;
 mod references;
 
 #[derive(Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Agenda {
-    pub meetings: Vec<Meeting>,
-    pub items: Vec<Item>,
-    pub notes: Vec<Notes>,
-    pub actions: Vec<Action>,
-    pub bodies: Vec<Body>,
-    pub organisations: Vec<Organisation>,
-    pub people: Vec<Person>,
+    pub meetings: Vec<Arc<Meeting>>,
+    pub items: Vec<Arc<Item>>,
+    pub notes: Vec<Arc<Notes>>,
+    pub actions: Vec<Arc<Action>>,
+    pub bodies: Vec<Arc<Body>>,
+    pub organisations: Vec<Arc<Organisation>>,
+    pub people: Vec<Arc<Person>>,
     /// Every problem found while loading, file by file, then across records.
     pub problems: Vec<Problem>,
     /// The problems found file by file (a subset of `problems`), kept so that a rebuild
@@ -26,14 +31,14 @@ pub struct Agenda {
     /// Whether two files held the same id (a rebuild from records would lose one of them).
     duplicates: bool,
     /// id → (kind, index into its vector)
-    index: HashMap<String, (Kind, usize)>,
+    index: Arc<HashMap<String, (Kind, usize)>>,
     /// id → repository-relative path, for the records whose file is not `folder/id.toml`
     /// (at 1,000,000 records a path per record would be over 100 MB)
-    paths: HashMap<String, String>,
+    paths: Arc<HashMap<String, String>>,
     /// human reference (lowercase) → id
-    refs: HashMap<String, String>,
+    refs: Arc<HashMap<String, String>>,
     /// id → human reference
-    ref_of: HashMap<String, String>,
+    ref_of: Arc<HashMap<String, String>>,
 }
 
 /// One loaded file: where it was and what it held. `text` may be left empty when the record
@@ -110,9 +115,9 @@ impl Agenda {
             if a.index.contains_key(&id) {
                 continue;
             }
-            a.index.insert(id.clone(), slot);
+            Arc::make_mut(&mut a.index).insert(id.clone(), slot);
             if f.path != usual_path(kind, &id) {
-                a.paths.insert(id.clone(), f.path);
+                Arc::make_mut(&mut a.paths).insert(id.clone(), f.path);
             }
             if !f.text.is_empty() {
                 texts.insert(id, f.text);
@@ -128,11 +133,12 @@ impl Agenda {
     }
 
     fn reindex(&mut self) {
+        let index = Arc::make_mut(&mut self.index);
         for (i, r) in self.items.iter().enumerate() {
-            self.index.insert(r.id.clone(), (Kind::Item, i));
+            index.insert(r.id.clone(), (Kind::Item, i));
         }
-        self.refs.clear();
-        self.ref_of.clear();
+        Arc::make_mut(&mut self.refs).clear();
+        Arc::make_mut(&mut self.ref_of).clear();
         let mut meeting_refs: Vec<(String, String)> = Vec::new();
         let mut taken = rustc_hash::FxHashSet::default();
         for m in &self.meetings {
@@ -181,21 +187,20 @@ impl Agenda {
             self.add_ref(&r, &id);
         }
         // an action carries its reference itself: only the way back is kept here
+        let refs = Arc::make_mut(&mut self.refs);
         for a in &self.actions {
-            self.refs
-                .entry(a.reference.to_lowercase())
+            refs.entry(a.reference.to_lowercase())
                 .or_insert_with(|| a.id.clone());
         }
         for o in &self.organisations {
-            self.refs
-                .entry(o.code.to_lowercase())
+            refs.entry(o.code.to_lowercase())
                 .or_insert_with(|| o.id.clone());
         }
     }
 
     fn add_ref(&mut self, r: &str, id: &str) {
-        self.refs.insert(r.to_lowercase(), id.to_string());
-        self.ref_of.insert(id.to_string(), r.to_string());
+        Arc::make_mut(&mut self.refs).insert(r.to_lowercase(), id.to_string());
+        Arc::make_mut(&mut self.ref_of).insert(id.to_string(), r.to_string());
     }
 
     /// The agenda after some files changed: `changed` holds each changed path with what it
@@ -209,6 +214,9 @@ impl Agenda {
     ) -> Option<Agenda> {
         if self.duplicates {
             return None;
+        }
+        if let Some(next) = self.patched(&changed, source) {
+            return Some(next);
         }
         let gone: rustc_hash::FxHashSet<&str> = changed.iter().map(|(p, ..)| p.as_str()).collect();
         let mut files = Vec::with_capacity(self.index.len() + changed.len());
@@ -224,25 +232,25 @@ impl Agenda {
             Some(())
         };
         for r in &self.meetings {
-            keep(&r.id, Record::Meeting(r.clone()))?;
+            keep(&r.id, Record::Meeting((**r).clone()))?;
         }
         for r in &self.items {
-            keep(&r.id, Record::Item(r.clone()))?;
+            keep(&r.id, Record::Item((**r).clone()))?;
         }
         for r in &self.notes {
-            keep(&r.id, Record::Notes(r.clone()))?;
+            keep(&r.id, Record::Notes((**r).clone()))?;
         }
         for r in &self.actions {
-            keep(&r.id, Record::Action(r.clone()))?;
+            keep(&r.id, Record::Action((**r).clone()))?;
         }
         for r in &self.bodies {
-            keep(&r.id, Record::Body(r.clone()))?;
+            keep(&r.id, Record::Body((**r).clone()))?;
         }
         for r in &self.organisations {
-            keep(&r.id, Record::Organisation(r.clone()))?;
+            keep(&r.id, Record::Organisation((**r).clone()))?;
         }
         for r in &self.people {
-            keep(&r.id, Record::Person(r.clone()))?;
+            keep(&r.id, Record::Person((**r).clone()))?;
         }
         let mut problems: Vec<Problem> = self
             .file_problems
@@ -347,19 +355,19 @@ impl Agenda {
     pub fn record(&self, id: &str) -> Option<Record> {
         let (k, i) = self.index.get(id)?;
         Some(match k {
-            Kind::Meeting => Record::Meeting(self.meetings[*i].clone()),
-            Kind::Item => Record::Item(self.items[*i].clone()),
-            Kind::Notes => Record::Notes(self.notes[*i].clone()),
-            Kind::Action => Record::Action(self.actions[*i].clone()),
-            Kind::Body => Record::Body(self.bodies[*i].clone()),
-            Kind::Organisation => Record::Organisation(self.organisations[*i].clone()),
-            Kind::Person => Record::Person(self.people[*i].clone()),
+            Kind::Meeting => Record::Meeting((*self.meetings[*i]).clone()),
+            Kind::Item => Record::Item((*self.items[*i]).clone()),
+            Kind::Notes => Record::Notes((*self.notes[*i]).clone()),
+            Kind::Action => Record::Action((*self.actions[*i]).clone()),
+            Kind::Body => Record::Body((*self.bodies[*i]).clone()),
+            Kind::Organisation => Record::Organisation((*self.organisations[*i]).clone()),
+            Kind::Person => Record::Person((*self.people[*i]).clone()),
         })
     }
 
-    fn get<'a, T>(&self, v: &'a [T], id: &str, kind: Kind) -> Option<&'a T> {
+    fn get<'a, T>(&self, v: &'a [Arc<T>], id: &str, kind: Kind) -> Option<&'a T> {
         match self.index.get(id) {
-            Some((k, i)) if *k == kind => v.get(*i),
+            Some((k, i)) if *k == kind => v.get(*i).map(|r| &**r),
             _ => None,
         }
     }
@@ -380,18 +388,26 @@ impl Agenda {
         self.get(&self.people, id, Kind::Person)
     }
     pub fn notes_of(&self, meeting: &str) -> Option<&Notes> {
-        self.notes.iter().find(|n| n.meeting == meeting)
+        self.notes
+            .iter()
+            .find(|n| n.meeting == meeting)
+            .map(|n| &**n)
     }
 
     /// Items of a meeting in agenda order.
     pub fn items_of(&self, meeting: &str) -> Vec<&Item> {
-        self.items.iter().filter(|i| i.meeting == meeting).collect()
+        self.items
+            .iter()
+            .filter(|i| i.meeting == meeting)
+            .map(|i| &**i)
+            .collect()
     }
 
     pub fn actions_of_meeting(&self, meeting: &str) -> Vec<&Action> {
         self.actions
             .iter()
             .filter(|a| a.meeting == meeting)
+            .map(|a| &**a)
             .collect()
     }
 
@@ -406,14 +422,14 @@ impl Agenda {
 
     /// Meetings sorted by date (undated ones by their planning window), earliest first.
     pub fn meetings_by_date(&self) -> Vec<&Meeting> {
-        let mut v: Vec<&Meeting> = self.meetings.iter().collect();
+        let mut v: Vec<&Meeting> = self.meetings.iter().map(|m| &**m).collect();
         v.sort_by_key(|m| (meeting_when(m), m.id.clone()));
         v
     }
 }
 
-fn push<T>(v: &mut Vec<T>, r: T) -> usize {
-    v.push(r);
+fn push<T>(v: &mut Vec<Arc<T>>, r: T) -> usize {
+    v.push(Arc::new(r));
     v.len() - 1
 }
 
