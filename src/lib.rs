@@ -11,4 +11,5 @@ pub mod store;
 pub mod sync;
 pub mod synthetic;
 pub mod text;
+pub mod tls;
 pub mod tui;

@@ -2,48 +2,14 @@
 
 use clap::Parser;
 
-use overleg::cli::{self, Cli, Command};
+use overleg::cli::{self, Cli};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// libgit2 parses the system's CA bundle when it starts (about 25 ms, a quarter of a `list`);
-/// commands that never talk to a server do not need it. Only done when the user has not
-/// chosen certificates, and before any thread exists.
-fn skip_tls_setup_when_offline(cmd: Option<&Command>) {
-    let offline = matches!(
-        cmd,
-        Some(
-            Command::List(_)
-                | Command::Show { .. }
-                | Command::Log { .. }
-                | Command::New(_)
-                | Command::Set { .. }
-                | Command::Delete { .. }
-                | Command::Search { .. }
-                | Command::Check { .. }
-                | Command::Export(_)
-                | Command::Gen { .. }
-                | Command::Init { .. }
-                | Command::Conflicts { .. }
-                | Command::Resolve(_)
-        )
-    );
-    if offline
-        && std::env::var_os("SSL_CERT_FILE").is_none()
-        && std::env::var_os("SSL_CERT_DIR").is_none()
-    {
-        // SAFETY: single-threaded here, at the very start of main.
-        unsafe {
-            std::env::set_var("SSL_CERT_FILE", "/dev/null");
-            std::env::set_var("SSL_CERT_DIR", "/nonexistent");
-        }
-    }
-}
-
 fn main() {
     let parsed = Cli::parse();
-    skip_tls_setup_when_offline(parsed.command.as_ref());
+    overleg::tls::start_libgit2_without_certificates();
     // overleg writes trees only from entries it has just read from git itself, so libgit2's
     // check that every entry of a new tree exists (one lookup per record of a folder, a
     // large part of a save at 100,000 records) proves nothing here.

@@ -316,15 +316,86 @@ fn http_server(w: &World, user: &str, password: &str) -> String {
     format!("http://127.0.0.1:{port}/agenda.git")
 }
 
-fn serve(
-    stream: TcpStream,
+/// The same server behind TLS, with a certificate for 127.0.0.1 from a CA made for the test.
+/// Returns the URL and the CA's certificate file.
+fn https_server(w: &World, user: &str, password: &str) -> (String, PathBuf) {
+    use openssl::asn1::Asn1Time;
+    use openssl::bn::BigNum;
+    use openssl::hash::MessageDigest;
+    use openssl::pkey::PKey;
+    use openssl::rsa::Rsa;
+    use openssl::ssl::{SslAcceptor, SslMethod};
+    use openssl::x509::extension::{BasicConstraints, SubjectAlternativeName};
+    use openssl::x509::{X509Builder, X509NameBuilder};
+    let key = PKey::from_rsa(Rsa::generate(2048).expect("rsa")).expect("key");
+    let mut name = X509NameBuilder::new().expect("name");
+    name.append_entry_by_text("CN", "overleg test server")
+        .expect("cn");
+    let name = name.build();
+    let mut b = X509Builder::new().expect("x509");
+    b.set_version(2).expect("v3");
+    let serial = BigNum::from_u32(1)
+        .and_then(|n| n.to_asn1_integer())
+        .expect("serial");
+    b.set_serial_number(&serial).expect("serial");
+    b.set_subject_name(&name).expect("subject");
+    b.set_issuer_name(&name).expect("issuer");
+    b.set_pubkey(&key).expect("pubkey");
+    b.set_not_before(&Asn1Time::days_from_now(0).expect("t"))
+        .expect("nb");
+    b.set_not_after(&Asn1Time::days_from_now(2).expect("t"))
+        .expect("na");
+    let san = SubjectAlternativeName::new()
+        .ip("127.0.0.1")
+        .build(&b.x509v3_context(None, None))
+        .expect("san");
+    b.append_extension(san).expect("san");
+    b.append_extension(BasicConstraints::new().critical().ca().build().expect("bc"))
+        .expect("bc");
+    b.sign(&key, MessageDigest::sha256()).expect("sign");
+    let cert = b.build();
+    let ca = w.dir.path().join("test-ca.pem");
+    std::fs::write(&ca, cert.to_pem().expect("pem")).expect("write ca");
+    let mut acceptor = SslAcceptor::mozilla_intermediate_v5(SslMethod::tls()).expect("acceptor");
+    acceptor.set_private_key(&key).expect("key");
+    acceptor.set_certificate(&cert).expect("cert");
+    let acceptor = Arc::new(acceptor.build());
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let expected = format!("Basic {}", base64(format!("{user}:{password}").as_bytes()));
+    let root = w.server.parent().expect("srv").to_path_buf();
+    let home = w.home();
+    let user = user.to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let (root, home, expected, user, acceptor) = (
+                root.clone(),
+                home.clone(),
+                expected.clone(),
+                user.clone(),
+                acceptor.clone(),
+            );
+            std::thread::spawn(move || {
+                // a client that does not trust the certificate hangs up in the handshake
+                if let Ok(tls) = acceptor.accept(stream) {
+                    let _ = serve(tls, &root, &home, &expected, &user);
+                }
+            });
+        }
+    });
+    (format!("https://127.0.0.1:{port}/agenda.git"), ca)
+}
+
+fn serve<S: Read + Write>(
+    stream: S,
     root: &Path,
     home: &Path,
     expected: &str,
     user: &str,
 ) -> std::io::Result<()> {
-    let mut reader = BufReader::new(stream.try_clone()?);
-    let mut out = stream;
+    // one request, then its answer: reading and writing never overlap on the stream
+    let mut reader = BufReader::new(stream);
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -372,12 +443,12 @@ fn serve(
         if headers.get("authorization").map(String::as_str) != Some(expected) {
             let msg = b"authentication required\n";
             write!(
-                out,
+                reader.get_mut(),
                 "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"agenda\"\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
                 msg.len()
             )?;
-            out.write_all(msg)?;
-            out.flush()?;
+            reader.get_mut().write_all(msg)?;
+            reader.get_mut().flush()?;
             continue;
         }
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
@@ -437,12 +508,12 @@ fn serve(
             }
         }
         write!(
-            out,
+            reader.get_mut(),
             "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\n\r\n",
             cgi_body.len()
         )?;
-        out.write_all(cgi_body)?;
-        out.flush()?;
+        reader.get_mut().write_all(cgi_body)?;
+        reader.get_mut().flush()?;
     }
 }
 
@@ -454,13 +525,9 @@ fn credential_helper(w: &World, store: &Store, user: &str, password: &str, name:
         let r = repo.find_remote("origin").expect("origin");
         r.url().expect("url").to_string()
     };
-    let host = url
-        .trim_start_matches("http://")
-        .split('/')
-        .next()
-        .expect("host")
-        .to_string();
-    std::fs::write(&file, format!("http://{user}:{password}@{host}\n")).expect("creds");
+    let (scheme, rest) = url.split_once("://").expect("scheme");
+    let host = rest.split('/').next().expect("host").to_string();
+    std::fs::write(&file, format!("{scheme}://{user}:{password}@{host}\n")).expect("creds");
     let repo = store.repo().expect("repo");
     repo.config()
         .expect("cfg")
@@ -631,6 +698,50 @@ fn push_race_between_two_departments_ends_with_both_changes_on_the_server() {
     let a1 = w.server_file("actions/a-1.toml").expect("a-1");
     assert!(a1.contains("owner = \"JenV\""), "{a1}");
     assert!(a1.contains("due = \"eind maart 2021\""), "{a1}");
+}
+
+/// HTTPS through the real binary, which starts libgit2 without certificates and loads them
+/// at the first connection: the user's `SSL_CERT_FILE` is what a sync trusts, and a server
+/// it does not trust is refused with the local work kept.
+#[test]
+fn https_trusts_the_certificates_the_user_chose() {
+    let w = World::new();
+    let (url, ca) = https_server(&w, "secretariaat", "juist-wachtwoord");
+    let ezk = w.clone("EZK", &url);
+    credential_helper(&w, &ezk, "secretariaat", "juist-wachtwoord", "ezk");
+    let overleg = |certs: Option<&Path>| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_overleg"));
+        git_env(&mut cmd, &w.home());
+        cmd.current_dir(ezk.root()).args(["sync"]);
+        match certs {
+            Some(f) => cmd.env("SSL_CERT_FILE", f),
+            None => cmd.env_remove("SSL_CERT_FILE"),
+        };
+        cmd.env_remove("SSL_CERT_DIR");
+        cmd.output().expect("run overleg")
+    };
+    // not trusted (the system's certificates only): refused, nothing lost
+    set(&ezk, "actions/a-1.toml", "status", "gereed");
+    let before_server = w.server_main();
+    let before_local = head(&ezk);
+    let out = overleg(None);
+    let err = String::from_utf8_lossy(&out.stderr).to_lowercase();
+    assert!(!out.status.success(), "a server nobody trusts was accepted");
+    assert!(err.contains("certificate"), "{err}");
+    assert_eq!(w.server_main(), before_server);
+    assert_eq!(head(&ezk), before_local);
+    // trusted through SSL_CERT_FILE: fetched and pushed
+    let out = overleg(Some(&ca));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        w.server_file("actions/a-1.toml")
+            .expect("a-1")
+            .contains("gereed")
+    );
 }
 
 #[test]

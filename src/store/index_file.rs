@@ -151,8 +151,11 @@ fn entry(path: &str, oid: git2::Oid, meta: &std::fs::Metadata, executable: bool)
 pub fn update(git_dir: &Path, changes: &[Change<'_>]) -> Result<(), Declined> {
     let index = git_dir.join("index");
     let lock = git_dir.join("index.lock");
+    let t0 = std::time::Instant::now();
     let data = std::fs::read(&index)?;
+    let t_read = t0.elapsed();
     let (version, entries, extensions) = parse(&data)?;
+    let t_parse = t0.elapsed();
     let mut sorted: Vec<&Change<'_>> = changes.iter().collect();
     sorted.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
     sorted.dedup_by(|a, b| a.path == b.path);
@@ -208,8 +211,10 @@ pub fn update(git_dir: &Path, changes: &[Change<'_>]) -> Result<(), Declined> {
     for ext in extensions {
         out.extend_from_slice(ext);
     }
+    let t_built = t0.elapsed();
     let sum = Sha1::digest(&out);
     out.extend_from_slice(&sum);
+    let t_sum = t0.elapsed();
     let mut f = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -219,6 +224,12 @@ pub fn update(git_dir: &Path, changes: &[Change<'_>]) -> Result<(), Declined> {
     if let Err(e) = written.and_then(|()| std::fs::rename(&lock, &index)) {
         let _ = std::fs::remove_file(&lock);
         return Err(e.into());
+    }
+    if std::env::var_os("OVERLEG_TIMING").is_some() {
+        eprintln!(
+            "index: read {t_read:?} parsed {t_parse:?} built {t_built:?} sum {t_sum:?} written {:?}",
+            t0.elapsed()
+        );
     }
     Ok(())
 }

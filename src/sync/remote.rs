@@ -189,6 +189,14 @@ pub fn network_timeout_secs() -> u32 {
         .unwrap_or(30)
 }
 
+/// The certificates for an HTTPS server, loaded at the first connection (see `crate::tls`).
+fn certificates_for(url: &str) -> Result<(), SyncError> {
+    if url.starts_with("https://") {
+        crate::tls::load_certificates()?;
+    }
+    Ok(())
+}
+
 fn apply_network_timeouts() {
     let ms = i32::try_from(network_timeout_secs().saturating_mul(1000)).unwrap_or(i32::MAX);
     // SAFETY: libgit2 options are process-wide integers; setting them while no other thread
@@ -210,6 +218,7 @@ pub(crate) fn fetch(
     let track = AuthTrack::default();
     let url = remote.url().unwrap_or("").to_string();
     let name = remote.name().ok().flatten().unwrap_or("origin").to_string();
+    certificates_for(&url)?;
     apply_network_timeouts();
     let res = {
         let cb = callbacks(&cfg, &track, progress);
@@ -240,6 +249,7 @@ pub(crate) fn push(
     let track = AuthTrack::default();
     let url = remote.url().unwrap_or("").to_string();
     let rejected: RefCell<Vec<(String, String)>> = RefCell::new(Vec::new());
+    certificates_for(&url)?;
     let res = {
         let mut cb = callbacks(&cfg, &track, progress);
         cb.push_update_reference(|refname, status| {
