@@ -43,17 +43,39 @@ fn be32(b: &[u8], at: usize) -> Option<u32> {
 }
 
 /// An entry as found: where its bytes are, and its path.
-struct Found<'a> {
-    bytes: &'a [u8],
-    path: &'a [u8],
-    stage: u16,
+pub(super) struct Found<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) path: &'a [u8],
+    pub(super) stage: u16,
+}
+
+impl Found<'_> {
+    /// A 32-bit field of the entry's stat data (byte offset in the entry).
+    pub(super) fn field(&self, at: usize) -> u32 {
+        be32(self.bytes, at).unwrap_or(0)
+    }
+
+    pub(super) fn oid(&self) -> Option<git2::Oid> {
+        git2::Oid::from_bytes(self.bytes.get(40..60)?).ok()
+    }
+
+    /// Assume-valid, skip-worktree or intent-to-add: entries whose file git does not compare.
+    pub(super) fn special(&self) -> bool {
+        let flags = u16::from_be_bytes([self.bytes[60], self.bytes[61]]);
+        let extended = flags & 0x4000 != 0
+            && self
+                .bytes
+                .get(62..64)
+                .is_some_and(|x| u16::from_be_bytes([x[0], x[1]]) & 0x6000 != 0);
+        flags & 0x8000 != 0 || extended
+    }
 }
 
 /// An index file taken apart: version, entries, and the extensions that are kept.
-type Parsed<'a> = (u32, Vec<Found<'a>>, Vec<&'a [u8]>);
+pub(super) type Parsed<'a> = (u32, Vec<Found<'a>>, Vec<&'a [u8]>);
 
 /// The entries and the extensions of an index file.
-fn parse(data: &[u8]) -> Result<Parsed<'_>, Declined> {
+pub(super) fn parse(data: &[u8]) -> Result<Parsed<'_>, Declined> {
     let bad = || Declined::Unsupported("an index file of an unexpected shape");
     if data.len() < HEADER + CHECKSUM || &data[..4] != b"DIRC" {
         return Err(bad());

@@ -13,6 +13,7 @@ pub mod setup;
 pub mod snapshot;
 pub mod tree_patch;
 pub mod undo;
+pub mod worktree_status;
 pub mod write;
 
 use std::path::{Path, PathBuf};

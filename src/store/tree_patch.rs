@@ -60,6 +60,37 @@ impl<'r> Trees<'r> {
         Some(tree)
     }
 
+    /// Every entry that is not a folder under `tree`, with its path (`path` holds the
+    /// folder's path on entry, `/`-terminated or empty), id and mode; `None` when a tree
+    /// cannot be read. One path buffer for all: no allocation per file.
+    pub fn walk_files(
+        &mut self,
+        tree: Oid,
+        path: &mut Vec<u8>,
+        each: &mut dyn FnMut(&[u8], Oid, u32),
+    ) -> Option<()> {
+        let data = self.raw(tree)?.clone();
+        let base = path.len();
+        let mut at = 0;
+        while at < data.len() {
+            let space = at + data.get(at..)?.iter().position(|b| *b == b' ')?;
+            let nul = space + data.get(space..)?.iter().position(|b| *b == 0)?;
+            let mode = u32::from_str_radix(std::str::from_utf8(&data[at..space]).ok()?, 8).ok()?;
+            let id = Oid::from_bytes(data.get(nul + 1..nul + 21)?).ok()?;
+            path.truncate(base);
+            path.extend_from_slice(&data[space + 1..nul]);
+            if mode == 0o40000 {
+                path.push(b'/');
+                self.walk_files(id, path, each)?;
+            } else {
+                each(path, id, mode);
+            }
+            at = nul + 21;
+        }
+        path.truncate(base);
+        Some(())
+    }
+
     /// [`replace_blobs`] with the trees read so far.
     pub fn replace_blobs(&mut self, root: Oid, changes: &[(&str, Oid)]) -> Option<Oid> {
         if changes.is_empty() {

@@ -102,13 +102,36 @@ pub fn uncommitted(repo: &Repository) -> Result<Vec<String>, SyncError> {
     Ok(out)
 }
 
+/// [`uncommitted`], from git's index and the files' stat data on every core when the
+/// repository is a plain checkout (`store::worktree_status`), else from libgit2.
+pub fn uncommitted_in(store: &Store, repo: &Repository) -> Result<Vec<String>, SyncError> {
+    let prefix = store.git_path("");
+    let t = std::time::Instant::now();
+    let fast = crate::store::worktree_status::uncommitted(repo, &prefix, &is_record_path);
+    if std::env::var_os("OVERLEG_TIMING").is_some() {
+        eprintln!(
+            "sync: status from the index {:?} ({})",
+            t.elapsed(),
+            if fast.is_some() {
+                "done"
+            } else {
+                "declined: libgit2"
+            }
+        );
+    }
+    match fast {
+        Some(paths) => Ok(paths.iter().map(|p| crate::text::line(p)).collect()),
+        None => uncommitted(repo),
+    }
+}
+
 /// Refuse to start over an unfinished git operation, conflict markers or uncommitted work.
 /// Markers are looked for where they could come from: files changed and not committed, and
 /// files changed by commits the server does not have yet (reading all 100,000 files of a
 /// large repository would take seconds).
 pub fn preflight(store: &Store, repo: &Repository, remote_ref: &str) -> Result<(), SyncError> {
     check_writable(repo)?;
-    let dirty = uncommitted(repo)?;
+    let dirty = uncommitted_in(store, repo)?;
     let markers = match unshared_files(store, repo, remote_ref) {
         Some(mut files) => {
             files.extend(

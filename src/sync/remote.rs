@@ -263,6 +263,9 @@ pub(crate) fn push(
         apply_network_timeouts();
         let mut po = PushOptions::new();
         po.remote_callbacks(cb);
+        // the pack of a push searches deltas for the megabyte trees of large folders: on
+        // every core (libgit2 uses one unless told)
+        po.packbuilder_parallelism(0);
         let spec = format!("refs/heads/{branch}:refs/heads/{branch}");
         remote.push(&[spec.as_str()], Some(&mut po))
     };
