@@ -19,6 +19,9 @@ use sha1::{Digest, Sha1};
 pub struct Change<'a> {
     pub path: &'a str,
     pub new: Option<(git2::Oid, std::fs::Metadata)>,
+    /// The new entry's mode: executable or not; `None` keeps the old entry's (a save
+    /// changes content, not modes).
+    pub executable: Option<bool>,
 }
 
 /// Why the index was not updated here.
@@ -198,7 +201,9 @@ pub fn update(git_dir: &Path, changes: &[Change<'_>]) -> Result<(), Declined> {
     let emit_change =
         |c: &Change<'_>, old: Option<&Found<'_>>, out: &mut Vec<u8>, count: &mut u32| {
             if let Some((oid, meta)) = &c.new {
-                let executable = old.is_some_and(|o| be32(o.bytes, 24) == Some(0o100755));
+                let executable = c
+                    .executable
+                    .unwrap_or_else(|| old.is_some_and(|o| be32(o.bytes, 24) == Some(0o100755)));
                 out.extend_from_slice(&entry(c.path, *oid, meta, executable));
                 *count += 1;
             }
@@ -389,7 +394,11 @@ mod tests {
             let updates: Vec<Change<'_>> = changes
                 .iter()
                 .zip(blobs)
-                .map(|((p, _), new)| Change { path: p, new })
+                .map(|((p, _), new)| Change {
+                    path: p,
+                    new,
+                    executable: None,
+                })
                 .collect();
             update(&ours.join(".git"), &updates).expect("update");
             let other = git2::Repository::open(&theirs).expect("open");
@@ -426,6 +435,7 @@ mod tests {
             &[Change {
                 path: "overleg.toml",
                 new: None,
+                executable: None,
             }],
         );
         assert!(matches!(r, Err(Declined::Unsupported(_))), "{r:?}");
@@ -441,6 +451,7 @@ mod tests {
             &[Change {
                 path: "overleg.toml",
                 new: None,
+                executable: None,
             }],
         );
         assert!(matches!(r, Err(Declined::Io(_))), "{r:?}");

@@ -3,6 +3,7 @@
 
 pub mod bundled;
 pub mod cache;
+pub mod checkout;
 pub mod error;
 pub mod history;
 pub mod index_file;

@@ -90,7 +90,9 @@ fn head_blob(repo: &Repository, tree: Option<&git2::Tree>, rel: &str) -> Result<
     }
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// Replace `path` by a new file (a rename, so a reader sees the old or the new content);
+/// `durable`: flushed to the disk before the rename.
+fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| StoreError::Rejected(format!("{} has no folder", path.display())))?;
@@ -99,7 +101,9 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let res = (|| -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()?;
+        if durable {
+            f.sync_all()?;
+        }
         std::fs::rename(&tmp, path)
     })();
     if let Err(e) = res {
@@ -158,7 +162,7 @@ fn move_branch(repo: &Repository, old: Option<Oid>, new: Oid, msg: &str) -> Resu
 
 /// Work files replaced in this transaction, and how to put each back.
 #[derive(Default)]
-struct Undo {
+pub(super) struct Undo {
     /// (the file, a hard link to its old content, or `None` when it did not exist)
     done: Vec<(std::path::PathBuf, Option<std::path::PathBuf>)>,
 }
@@ -174,6 +178,16 @@ fn side_name(path: &Path, what: &str) -> std::path::PathBuf {
 impl Undo {
     /// Write (or with `None` delete) `path`, keeping the old content aside.
     fn apply(&mut self, path: &Path, text: Option<&str>) -> Result<()> {
+        self.apply_bytes(path, text.map(str::as_bytes), true)
+    }
+
+    /// [`Undo::apply`] for any bytes; `durable` as in [`write_replacing`].
+    pub(super) fn apply_bytes(
+        &mut self,
+        path: &Path,
+        bytes: Option<&[u8]>,
+        durable: bool,
+    ) -> Result<()> {
         let backup = side_name(path, "old");
         let existed = match std::fs::hard_link(path, &backup) {
             Ok(()) => true,
@@ -187,8 +201,8 @@ impl Undo {
                 }
             },
         };
-        let res = match text {
-            Some(t) => write_atomic(path, t.as_bytes()),
+        let res = match bytes {
+            Some(b) => write_replacing(path, b, durable),
             None => match std::fs::remove_file(path) {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -207,7 +221,7 @@ impl Undo {
     }
 
     /// Put every file back as it was (renames and removals only: no disk space needed).
-    fn roll_back(self) {
+    pub(super) fn roll_back(self) {
         for (path, backup) in self.done.into_iter().rev() {
             match backup {
                 Some(b) => {
@@ -221,7 +235,7 @@ impl Undo {
     }
 
     /// The change is saved: drop the old contents.
-    fn commit(self) {
+    pub(super) fn commit(self) {
         for (_, backup) in self.done {
             if let Some(b) = backup {
                 let _ = std::fs::remove_file(b);
@@ -245,7 +259,11 @@ impl Store {
                 Some(oid) => Some((*oid, std::fs::symlink_metadata(self.root.join(&c.path))?)),
                 None => None,
             };
-            updates.push(super::index_file::Change { path, new });
+            updates.push(super::index_file::Change {
+                path,
+                new,
+                executable: None,
+            });
         }
         super::index_file::update(git_dir, &updates)
     }

@@ -136,6 +136,25 @@ pub(crate) struct Integrated {
 /// Move the branch (and the work tree) to `target`; the work tree is known to be clean.
 fn move_to(repo: &Repository, target: Oid) -> Result<(), SyncError> {
     let commit = repo.find_commit(target)?;
+    let branch = || -> Result<String, SyncError> {
+        let head = repo.find_reference("HEAD")?;
+        Ok(head
+            .symbolic_target()
+            .ok()
+            .flatten()
+            .ok_or(SyncError::Store(StoreError::Detached))?
+            .to_string())
+    };
+    if let Ok(head) = repo.head().and_then(|h| h.peel_to_tree()) {
+        let name = branch()?;
+        let mut move_branch = || {
+            repo.reference(&name, target, true, "overleg sync")
+                .map(|_| ())
+        };
+        if crate::store::checkout::switch(repo, &head, &commit.tree()?, &mut move_branch)? {
+            return Ok(());
+        }
+    }
     let mut co = CheckoutBuilder::new();
     co.safe();
     // Only the files that differ: a checkout of the whole tree compares every file of the
@@ -161,14 +180,7 @@ fn move_to(repo: &Repository, target: Oid) -> Result<(), SyncError> {
     if changed.as_ref().is_none_or(|p| !p.is_empty()) {
         repo.checkout_tree(commit.as_object(), Some(&mut co))?;
     }
-    let head = repo.find_reference("HEAD")?;
-    let name = head
-        .symbolic_target()
-        .ok()
-        .flatten()
-        .ok_or(SyncError::Store(StoreError::Detached))?
-        .to_string();
-    repo.reference(&name, target, true, "overleg sync")?;
+    repo.reference(&branch()?, target, true, "overleg sync")?;
     Ok(())
 }
 
