@@ -197,11 +197,11 @@ mod shared {
 }
 
 /// Kinds as one byte in the snapshot: `Kind` itself has no serde form.
-mod kind_code {
+pub(super) mod kind_code {
     use super::Kind;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    const ORDER: [Kind; 7] = [
+    pub(in crate::search) const ORDER: [Kind; 7] = [
         Kind::Meeting,
         Kind::Item,
         Kind::Notes,

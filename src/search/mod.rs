@@ -6,12 +6,16 @@
 //! hits instead of from every record).
 
 mod bound;
+pub mod compact;
 mod fold;
 mod index;
 mod query;
+mod record;
 mod score;
 mod searcher;
 
+#[cfg(test)]
+mod compact_tests;
 #[cfg(test)]
 mod tests;
 
@@ -51,6 +55,11 @@ pub fn run(entries: &[Entry], query: &str) -> (Vec<Hit>, Vec<String>) {
 
 /// [`run`] with the total number of hits.
 pub fn search(entries: &[Entry], query: &str) -> Results {
+    search_in(entries, query)
+}
+
+/// [`search`] over any form of the index.
+fn search_in<R: record::Records + ?Sized>(entries: &R, query: &str) -> Results {
     let q = parse_query(query);
     // Without a way to cancel, the scan always finishes.
     let scan = score::scan(entries, &q, None, &|| false);

@@ -8,8 +8,8 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use std::collections::BinaryHeap;
 
 use super::bound::Bound;
-use super::index::Entry;
 use super::query::Query;
+use super::record::Records;
 use super::{Hit, MAX_HITS};
 
 /// Below this many entries to score, one thread: spawning costs more than it saves.
@@ -57,15 +57,15 @@ fn is_subsequence(hay: &str, needle: &str) -> bool {
     want.peek().is_none()
 }
 
-/// The first longer field containing every word, for a hit found in prose.
-pub(crate) fn prose_field(e: &Entry, q: &Query) -> Option<super::Field> {
-    if !q.prose || q.words_mask & !e.keys.more_mask != 0 {
+/// The first longer field of record `i` containing every word, for a hit found in prose.
+pub(crate) fn prose_field<R: Records + ?Sized>(r: &R, i: usize, q: &Query) -> Option<super::Field> {
+    if !q.prose || q.words_mask & !r.masks(i).1 != 0 {
         return None;
     }
-    e.more
-        .iter()
-        .find(|(_, t)| q.words.iter().all(|w| t.contains(w.as_str())))
-        .map(|(f, _)| *f)
+    (0..)
+        .map_while(|k| r.more(i, k))
+        .find(|(_, t)| q.finders.iter().all(|f| f.find(t).is_some()))
+        .map(|(f, _)| f)
 }
 
 /// Display order: best score first, then agenda order.
@@ -122,8 +122,8 @@ impl Top {
 }
 
 /// Score the entries named by `ids` (or all of them); `None` when `cancelled` said stop.
-fn scan_part(
-    entries: &[Entry],
+fn scan_part<R: Records + ?Sized>(
+    entries: &R,
     ids: Part<'_>,
     q: &Query,
     cancelled: &(dyn Fn() -> bool + Sync),
@@ -136,8 +136,8 @@ fn scan_part(
 
 /// Every hit among `ids` (ascending) and the best of them. A line that matches is a hit
 /// whatever its score; it is scored only when its bound says it could be among the best.
-fn scan_ids(
-    entries: &[Entry],
+fn scan_ids<R: Records + ?Sized>(
+    entries: &R,
     ids: impl Iterator<Item = u32>,
     q: &Query,
     cancelled: &(dyn Fn() -> bool + Sync),
@@ -150,25 +150,29 @@ fn scan_ids(
         if n % CANCEL_EVERY == 0 && n > 0 && cancelled() {
             return None;
         }
-        let Some(e) = entries.get(i as usize) else {
+        let e = i as usize;
+        if e >= entries.len() {
             continue;
-        };
-        if !q.filters.iter().all(|f| f.passes(e)) {
+        }
+        if !q.filters.iter().all(|f| f.passes(entries, e)) {
             continue;
         }
         if q.text.is_empty() {
             matched.push(i);
             top.push((0, i, false));
-        } else if q.text_mask & !e.keys.line_mask == 0 && is_subsequence(&e.folded, &q.text) {
+        } else if q.text_mask & !entries.masks(e).0 == 0
+            && is_subsequence(entries.folded(e), &q.text)
+        {
             // A match for certain (see `is_subsequence`); its score only if it could count.
+            let folded = entries.folded(e);
             matched.push(i);
             let worth = bound
                 .as_ref()
-                .is_none_or(|b| top.admits(b.of(&e.folded) + 1000));
-            if worth && let Some(score) = matcher.fuzzy_match(&e.folded, &q.text) {
+                .is_none_or(|b| top.admits(b.of(folded) + 1000));
+            if worth && let Some(score) = matcher.fuzzy_match(folded, &q.text) {
                 top.push((score + 1000, i, true));
             }
-        } else if prose_field(e, q).is_some() {
+        } else if prose_field(entries, e, q).is_some() {
             matched.push(i);
             top.push((0, i, false));
         }
@@ -204,8 +208,8 @@ impl Part<'_> {
 
 /// Score `q` over `candidates` (entry numbers, ascending) or, when `None`, every entry.
 /// Returns `None` if `cancelled` answered true along the way.
-pub(crate) fn scan(
-    entries: &[Entry],
+pub(crate) fn scan<R: Records + ?Sized>(
+    entries: &R,
     q: &Query,
     candidates: Option<&[u32]>,
     cancelled: &(dyn Fn() -> bool + Sync),
@@ -247,11 +251,11 @@ pub(crate) fn scan(
 }
 
 /// The hits as shown: matched char positions for line matches, the field for prose matches.
-fn positions(entries: &[Entry], q: &Query, top: Vec<Scored>) -> Vec<Hit> {
+fn positions<R: Records + ?Sized>(entries: &R, q: &Query, top: Vec<Scored>) -> Vec<Hit> {
     let matcher = SkimMatcherV2::default();
     top.into_iter()
         .map(|(score, i, on_line)| {
-            let e = &entries[i as usize];
+            let e = i as usize;
             let mut hit = Hit {
                 entry: i as usize,
                 score,
@@ -259,11 +263,11 @@ fn positions(entries: &[Entry], q: &Query, top: Vec<Scored>) -> Vec<Hit> {
                 via: None,
             };
             if on_line {
-                if let Some((_, indices)) = matcher.fuzzy_indices(&e.folded, &q.text) {
+                if let Some((_, indices)) = matcher.fuzzy_indices(entries.folded(e), &q.text) {
                     hit.indices = indices;
                 }
             } else if !q.text.is_empty() {
-                hit.via = prose_field(e, q).map(super::Field::as_str);
+                hit.via = prose_field(entries, e, q).map(super::Field::as_str);
             }
             hit
         })

@@ -76,7 +76,7 @@ impl Searcher {
         }
         let candidates = self.steps.last().map(|s| s.matched.clone());
         let scan = score::scan(
-            entries,
+            entries.as_slice(),
             &q,
             candidates.as_deref().map(Vec::as_slice),
             cancelled,

@@ -161,7 +161,7 @@ const WORDS: &[&str] = &[
 ];
 
 /// Entries with lines and prose from a small vocabulary, so that queries hit many of them.
-fn entries(n: usize, seed: u64) -> Vec<Entry> {
+pub(super) fn entries(n: usize, seed: u64) -> Vec<Entry> {
     let mut rng = crate::synthetic::Rng::new(seed);
     let kinds = [
         Kind::Action,
