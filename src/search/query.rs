@@ -82,12 +82,17 @@ impl Query {
     /// the prose threshold: a text reaching three chars starts matching prose that the
     /// shorter one did not look at, unless that one had no text at all (it kept everything).
     pub(crate) fn narrows(&self, wider: &Query) -> bool {
+        self.narrows_lines(wider) && (wider.text.is_empty() || wider.prose == self.prose)
+    }
+
+    /// Every line hit of `self` is a line hit of `wider` (prose aside): `narrows` without the
+    /// prose threshold.
+    pub(crate) fn narrows_lines(&self, wider: &Query) -> bool {
         wider
             .filters
             .iter()
             .all(|w| self.filters.iter().any(|f| f.implies(w)))
             && self.text.starts_with(wider.text.as_str())
-            && (wider.text.is_empty() || wider.prose == self.prose)
     }
 }
 
