@@ -9,6 +9,7 @@ mod bound;
 pub mod compact;
 mod fold;
 mod index;
+mod patch;
 mod query;
 mod record;
 mod score;
@@ -17,10 +18,13 @@ mod searcher;
 #[cfg(test)]
 mod compact_tests;
 #[cfg(test)]
+mod patch_tests;
+#[cfg(test)]
 mod tests;
 
 pub use fold::{fold, fold_char};
 pub use index::{Entry, Field, index};
+pub use patch::patched;
 pub use query::{Query, parse_query};
 pub use searcher::Searcher;
 
