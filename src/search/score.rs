@@ -34,17 +34,21 @@ pub(crate) struct Scan {
 /// whole char, and never part of another one), char-wise otherwise.
 fn is_subsequence(hay: &str, needle: &str) -> bool {
     if needle.is_ascii() {
-        let mut want = needle.as_bytes().iter().peekable();
-        for b in hay.as_bytes() {
-            match want.peek() {
-                None => return true,
-                Some(w) if w.eq_ignore_ascii_case(b) => {
-                    want.next();
-                }
-                Some(_) => {}
+        // each needle byte at its first place after the one before (SIMD search, in case)
+        let mut rest = hay.as_bytes();
+        for &w in needle.as_bytes() {
+            let (lower, upper) = (w.to_ascii_lowercase(), w.to_ascii_uppercase());
+            let at = if lower == upper {
+                memchr::memchr(w, rest)
+            } else {
+                memchr::memchr2(lower, upper, rest)
+            };
+            match at {
+                Some(p) => rest = rest.get(p + 1..).unwrap_or_default(),
+                None => return false,
             }
         }
-        return want.peek().is_none();
+        return true;
     }
     let mut want = needle.chars().peekable();
     for c in hay.chars() {
