@@ -17,6 +17,8 @@ use crate::store::snapshot::{self, Key, Section};
 pub const AGENDA: &str = "agenda";
 pub const REFS: &str = "refs";
 pub const SEARCH: &str = "search";
+/// The search index in the flat layout `overleg search` reads in place (`search::compact`).
+pub const SEARCH_FLAT: &str = "search-flat";
 
 pub struct Catalog<'s> {
     store: &'s Store,
@@ -64,6 +66,23 @@ impl<'s> Catalog<'s> {
     /// A derived value, only when its snapshot is fresh.
     pub fn fresh_derived<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
         self.fresh(name)
+    }
+
+    /// A snapshot's payload as written by [`Catalog::save_raw`], only when fresh.
+    pub fn fresh_raw(&self, name: &str) -> Option<Vec<u8>> {
+        self.section(name)
+            .filter(|s| s.is_fresh(&self.key))
+            .and_then(|s| s.raw())
+    }
+
+    /// Keep `payload`, derived from `records` records as they were when this catalog was
+    /// opened, for the next command.
+    pub fn save_raw(&self, name: &str, records: usize, payload: &[u8]) {
+        if let Some(dir) = &self.dir
+            && records >= snapshot::fast_from()
+        {
+            snapshot::write_raw(dir, name, &self.key, records, payload);
+        }
     }
 
     fn fresh<T: DeserializeOwned>(&self, name: &str) -> Option<T> {

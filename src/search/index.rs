@@ -5,7 +5,6 @@
 use serde::{Deserialize, Serialize};
 
 use super::fold::{fold, mask, mask_no_space};
-use crate::model::agenda::{due_of, meeting_when};
 use crate::model::{Agenda, Date, Kind};
 
 /// The longer fields searched as prose; the label says where a hit was found.
@@ -197,11 +196,11 @@ mod shared {
 }
 
 /// Kinds as one byte in the snapshot: `Kind` itself has no serde form.
-mod kind_code {
+pub(super) mod kind_code {
     use super::Kind;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
-    const ORDER: [Kind; 7] = [
+    pub(in crate::search) const ORDER: [Kind; 7] = [
         Kind::Meeting,
         Kind::Item,
         Kind::Notes,
@@ -276,7 +275,6 @@ fn par_map<T: Sync>(items: &[T], f: impl Fn(&T) -> Entry + Sync) -> Vec<Entry> {
 /// Build the index of every record: meetings, items, notes, actions, bodies, organisations,
 /// people, each in agenda order (the order ties are broken by).
 pub fn index(a: &Agenda) -> Vec<Entry> {
-    let body_of_meeting = |m: &str| a.meeting(m).map(|m| m.body.clone()).unwrap_or_default();
     let mut out = Vec::with_capacity(
         a.meetings.len()
             + a.items.len()
@@ -286,12 +284,42 @@ pub fn index(a: &Agenda) -> Vec<Entry> {
             + a.organisations.len()
             + a.people.len(),
     );
-    out.extend(par_map(&a.meetings, |m| {
-        let mut e = Entry::new(
-            Kind::Meeting,
-            &m.id,
-            &format!("{} {}", a.reference(&m.id), m.title),
-        );
+    out.extend(par_map(&a.meetings, |m| build::meeting(a, m)));
+    out.extend(par_map(&a.items, |i| build::item(a, i)));
+    out.extend(par_map(&a.notes, |n| build::notes(a, n)));
+    out.extend(par_map(&a.actions, |x| build::action(a, x)));
+    out.extend(a.bodies.iter().map(|b| build::body(b)));
+    out.extend(a.organisations.iter().map(|o| build::organisation(o)));
+    out.extend(a.people.iter().map(|p| build::person(p)));
+    out
+}
+
+/// The entry of one record, from the record and (for items, notes and actions) its meeting.
+pub(super) mod build {
+    use super::{Entry, Field};
+    use crate::model::agenda::{due_of, meeting_when};
+    use crate::model::records::{Action, Body, Item, Meeting, Notes, Organisation, Person};
+    use crate::model::{Agenda, Kind};
+
+    fn body_of_meeting(a: &Agenda, m: &str) -> String {
+        a.meeting(m).map(|m| m.body.clone()).unwrap_or_default()
+    }
+
+    /// The line of a meeting, item or notes: its reference (which depends on other records)
+    /// and title.
+    pub fn line_of(a: &Agenda, id: &str, title: &str) -> String {
+        format!("{} {title}", a.reference(id))
+    }
+
+    /// The title a notes record shows: its meeting's.
+    pub fn notes_title<'a>(a: &'a Agenda, n: &Notes) -> &'a str {
+        a.meeting(&n.meeting)
+            .map(|m| m.title.as_str())
+            .unwrap_or_default()
+    }
+
+    pub fn meeting(a: &Agenda, m: &Meeting) -> Entry {
+        let mut e = Entry::new(Kind::Meeting, &m.id, &line_of(a, &m.id, &m.title));
         e.status = m.status.as_str().into();
         e.depts = vec![m.secretariat.clone()];
         e.body = m.body.clone();
@@ -301,16 +329,13 @@ pub fn index(a: &Agenda) -> Vec<Entry> {
             (Field::Venue, m.venue.clone()),
         ];
         e.finish()
-    }));
-    out.extend(par_map(&a.items, |i| {
-        let mut e = Entry::new(
-            Kind::Item,
-            &i.id,
-            &format!("{} {}", a.reference(&i.id), i.title),
-        );
+    }
+
+    pub fn item(a: &Agenda, i: &Item) -> Entry {
+        let mut e = Entry::new(Kind::Item, &i.id, &line_of(a, &i.id, &i.title));
         e.status = i.status.map(|s| s.as_str().to_string()).unwrap_or_default();
         e.depts = vec![i.lead.clone()];
-        e.body = body_of_meeting(&i.meeting);
+        e.body = body_of_meeting(a, &i.meeting);
         e.date = a.meeting(&i.meeting).and_then(meeting_when);
         e.more = vec![(Field::Objective, i.objective.clone())];
         for (name, text) in i.annotation.sections() {
@@ -318,15 +343,11 @@ pub fn index(a: &Agenda) -> Vec<Entry> {
         }
         e.more.push((Field::Vragen, i.annotation.vragen.join("\n")));
         e.finish()
-    }));
-    out.extend(par_map(&a.notes, |n| {
+    }
+
+    pub fn notes(a: &Agenda, n: &Notes) -> Entry {
         let meeting = a.meeting(&n.meeting);
-        let title = meeting.map(|m| m.title.as_str()).unwrap_or_default();
-        let mut e = Entry::new(
-            Kind::Notes,
-            &n.id,
-            &format!("{} {title}", a.reference(&n.id)),
-        );
+        let mut e = Entry::new(Kind::Notes, &n.id, &line_of(a, &n.id, notes_title(a, n)));
         e.status = n.status.map(|s| s.as_str().to_string()).unwrap_or_default();
         e.body = meeting.map(|m| m.body.clone()).unwrap_or_default();
         e.date = meeting.and_then(meeting_when);
@@ -335,8 +356,9 @@ pub fn index(a: &Agenda) -> Vec<Entry> {
         let texts = texts.chain(n.agreements.iter().map(|g| (Field::Agreement, &g.text)));
         e.more = texts.map(|(f, t)| (f, t.clone())).collect();
         e.finish()
-    }));
-    out.extend(par_map(&a.actions, |x| {
+    }
+
+    pub fn action(a: &Agenda, x: &Action) -> Entry {
         let mut e = Entry::new(Kind::Action, &x.id, &format!("{} {}", x.reference, x.title));
         e.status = x.status.as_str().into();
         e.depts = std::iter::once(x.owner.clone())
@@ -345,7 +367,7 @@ pub fn index(a: &Agenda) -> Vec<Entry> {
         e.body = if x.meeting.is_empty() {
             x.report_back.clone()
         } else {
-            body_of_meeting(&x.meeting)
+            body_of_meeting(a, &x.meeting)
         };
         e.due = due_of(x).and_then(|d| d.end);
         e.more = vec![
@@ -353,19 +375,21 @@ pub fn index(a: &Agenda) -> Vec<Entry> {
             (Field::StatusNote, x.status_note.clone()),
         ];
         e.finish()
-    }));
-    for b in &a.bodies {
-        out.push(Entry::new(Kind::Body, &b.id, &format!("{} {}", b.id, b.name)).finish());
     }
-    for o in &a.organisations {
+
+    pub fn body(b: &Body) -> Entry {
+        Entry::new(Kind::Body, &b.id, &format!("{} {}", b.id, b.name)).finish()
+    }
+
+    pub fn organisation(o: &Organisation) -> Entry {
         let mut e = Entry::new(Kind::Organisation, &o.id, &format!("{} {}", o.code, o.name));
         e.depts = vec![o.code.clone()];
-        out.push(e.finish());
+        e.finish()
     }
-    for p in &a.people {
+
+    pub fn person(p: &Person) -> Entry {
         let mut e = Entry::new(Kind::Person, &p.id, &format!("{} ({})", p.name, p.role));
         e.depts = vec![p.organisation.clone()];
-        out.push(e.finish());
+        e.finish()
     }
-    out
 }

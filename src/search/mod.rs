@@ -6,17 +6,25 @@
 //! hits instead of from every record).
 
 mod bound;
+pub mod compact;
 mod fold;
 mod index;
+mod patch;
 mod query;
+mod record;
 mod score;
 mod searcher;
 
+#[cfg(test)]
+mod compact_tests;
+#[cfg(test)]
+mod patch_tests;
 #[cfg(test)]
 mod tests;
 
 pub use fold::{fold, fold_char};
 pub use index::{Entry, Field, index};
+pub use patch::patched;
 pub use query::{Query, parse_query};
 pub use searcher::Searcher;
 
@@ -51,9 +59,14 @@ pub fn run(entries: &[Entry], query: &str) -> (Vec<Hit>, Vec<String>) {
 
 /// [`run`] with the total number of hits.
 pub fn search(entries: &[Entry], query: &str) -> Results {
+    search_in(entries, query)
+}
+
+/// [`search`] over any form of the index.
+fn search_in<R: record::Records + ?Sized>(entries: &R, query: &str) -> Results {
     let q = parse_query(query);
     // Without a way to cancel, the scan always finishes.
-    let scan = score::scan(entries, &q, None, &|| false);
+    let scan = score::scan(entries, &q, None, None, &|| false);
     let (hits, total) = scan.map_or((Vec::new(), 0), |s| (s.top, s.matched.len()));
     Results {
         hits,

@@ -3,7 +3,7 @@
 //! (`status:open dept:EZK due<2021-04 body:beraad type:action`).
 
 use super::fold::{fold, mask, mask_no_space};
-use super::index::Entry;
+use super::record::Records;
 use crate::model::{Date, FuzzyDate, Kind};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -19,16 +19,17 @@ pub(crate) enum Filter {
 }
 
 impl Filter {
-    pub(crate) fn passes(&self, e: &Entry) -> bool {
+    /// Whether record `i` of `r` passes.
+    pub(crate) fn passes<R: Records + ?Sized>(&self, r: &R, i: usize) -> bool {
         match self {
-            Filter::Kind(k) => e.kind == *k,
-            Filter::Status(s) => e.keys.status.starts_with(s.as_str()),
-            Filter::Dept(d) => e.keys.depts.iter().any(|x| **x == **d),
-            Filter::Body(b) => e.keys.body.starts_with(b.as_str()),
-            Filter::DueBefore(d) => e.due.is_some_and(|x| x < *d),
-            Filter::DueAfter(d) => e.due.is_some_and(|x| x > *d),
-            Filter::DateBefore(d) => e.date.is_some_and(|x| x < *d),
-            Filter::DateAfter(d) => e.date.is_some_and(|x| x > *d),
+            Filter::Kind(k) => r.kind(i) == *k,
+            Filter::Status(s) => r.status(i).starts_with(s.as_str()),
+            Filter::Dept(d) => (0..).map_while(|k| r.dept(i, k)).any(|x| x == d.as_str()),
+            Filter::Body(b) => r.body(i).starts_with(b.as_str()),
+            Filter::DueBefore(d) => r.due(i).is_some_and(|x| x < *d),
+            Filter::DueAfter(d) => r.due(i).is_some_and(|x| x > *d),
+            Filter::DateBefore(d) => r.date(i).is_some_and(|x| x < *d),
+            Filter::DateAfter(d) => r.date(i).is_some_and(|x| x > *d),
         }
     }
 
@@ -54,6 +55,8 @@ pub struct Query {
     pub problems: Vec<String>,
     /// The words of `text`, for the prose match.
     pub(crate) words: Vec<String>,
+    /// A substring searcher per word, built once per query rather than once per field.
+    pub(crate) finders: Vec<memchr::memmem::Finder<'static>>,
     /// Prose is searched word by word from three characters on: one or two letters occur in
     /// every text and would only bury the real results.
     pub(crate) prose: bool,
@@ -79,12 +82,17 @@ impl Query {
     /// the prose threshold: a text reaching three chars starts matching prose that the
     /// shorter one did not look at, unless that one had no text at all (it kept everything).
     pub(crate) fn narrows(&self, wider: &Query) -> bool {
+        self.narrows_lines(wider) && (wider.text.is_empty() || wider.prose == self.prose)
+    }
+
+    /// Every line hit of `self` is a line hit of `wider` (prose aside): `narrows` without the
+    /// prose threshold.
+    pub(crate) fn narrows_lines(&self, wider: &Query) -> bool {
         wider
             .filters
             .iter()
             .all(|w| self.filters.iter().any(|f| f.implies(w)))
             && self.text.starts_with(wider.text.as_str())
-            && (wider.text.is_empty() || wider.prose == self.prose)
     }
 }
 
@@ -140,6 +148,11 @@ pub fn parse_query(q: &str) -> Query {
     }
     out.text = fold(&words.join(" "));
     out.words = out.text.split_whitespace().map(str::to_string).collect();
+    out.finders = out
+        .words
+        .iter()
+        .map(|w| memchr::memmem::Finder::new(w.as_bytes()).into_owned())
+        .collect();
     out.prose = out.text.chars().count() >= 3;
     out.text_mask = mask(&out.text);
     out.words_mask = mask_no_space(&out.text);

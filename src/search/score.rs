@@ -8,8 +8,8 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use std::collections::BinaryHeap;
 
 use super::bound::Bound;
-use super::index::Entry;
 use super::query::Query;
+use super::record::Records;
 use super::{Hit, MAX_HITS};
 
 /// Below this many entries to score, one thread: spawning costs more than it saves.
@@ -23,6 +23,8 @@ type Scored = (i64, u32, bool);
 /// The hits of one scan: every hit entry (ascending), and the best ones in display order.
 pub(crate) struct Scan {
     pub matched: Vec<u32>,
+    /// Per hit, what a narrower query may skip (see [`Prior`]).
+    pub how: Vec<u8>,
     pub top: Vec<Hit>,
 }
 
@@ -32,17 +34,21 @@ pub(crate) struct Scan {
 /// whole char, and never part of another one), char-wise otherwise.
 fn is_subsequence(hay: &str, needle: &str) -> bool {
     if needle.is_ascii() {
-        let mut want = needle.as_bytes().iter().peekable();
-        for b in hay.as_bytes() {
-            match want.peek() {
-                None => return true,
-                Some(w) if w.eq_ignore_ascii_case(b) => {
-                    want.next();
-                }
-                Some(_) => {}
+        // each needle byte at its first place after the one before (SIMD search, in case)
+        let mut rest = hay.as_bytes();
+        for &w in needle.as_bytes() {
+            let (lower, upper) = (w.to_ascii_lowercase(), w.to_ascii_uppercase());
+            let at = if lower == upper {
+                memchr::memchr(w, rest)
+            } else {
+                memchr::memchr2(lower, upper, rest)
+            };
+            match at {
+                Some(p) => rest = rest.get(p + 1..).unwrap_or_default(),
+                None => return false,
             }
         }
-        return want.peek().is_none();
+        return true;
     }
     let mut want = needle.chars().peekable();
     for c in hay.chars() {
@@ -57,15 +63,26 @@ fn is_subsequence(hay: &str, needle: &str) -> bool {
     want.peek().is_none()
 }
 
-/// The first longer field containing every word, for a hit found in prose.
-pub(crate) fn prose_field(e: &Entry, q: &Query) -> Option<super::Field> {
-    if !q.prose || q.words_mask & !e.keys.more_mask != 0 {
+/// The first longer field of record `i` containing every word, for a hit found in prose.
+pub(crate) fn prose_field<R: Records + ?Sized>(r: &R, i: usize, q: &Query) -> Option<super::Field> {
+    prose_from(r, i, q, 0).map(|(_, f)| f)
+}
+
+/// [`prose_field`] looking from the `from`th field on (the earlier ones known not to hold
+/// every word), with the field's position.
+fn prose_from<R: Records + ?Sized>(
+    r: &R,
+    i: usize,
+    q: &Query,
+    from: usize,
+) -> Option<(usize, super::Field)> {
+    if !q.prose || q.words_mask & !r.masks(i).1 != 0 {
         return None;
     }
-    e.more
-        .iter()
-        .find(|(_, t)| q.words.iter().all(|w| t.contains(w.as_str())))
-        .map(|(f, _)| *f)
+    (from..)
+        .map_while(|k| r.more(i, k).map(|m| (k, m)))
+        .find(|(_, (_, t))| q.finders.iter().all(|f| f.find(t).is_some()))
+        .map(|(k, (f, _))| (k, f))
 }
 
 /// Display order: best score first, then agenda order.
@@ -121,73 +138,126 @@ impl Top {
     }
 }
 
-/// Score the entries named by `ids` (or all of them); `None` when `cancelled` said stop.
-fn scan_part(
-    entries: &[Entry],
-    ids: Part<'_>,
-    q: &Query,
-    cancelled: &(dyn Fn() -> bool + Sync),
-) -> Option<(Vec<u32>, Vec<Scored>)> {
-    match ids {
-        Part::Range(a, b) => scan_ids(entries, a..b, q, cancelled),
-        Part::List(l) => scan_ids(entries, l.iter().copied(), q, cancelled),
+/// What the scan of a wider query learnt about each of its hits, so that a narrower query
+/// skips work the wider one has shown to be useless: its hit entries (ascending) and per hit
+/// a byte: [`LINE`] when the line may match (it did, or was not looked at), plus the first
+/// longer field that may hold every word (the wider query's words are each part of one of
+/// the narrower query's, so an earlier field, lacking one of them, lacks one of these too).
+#[derive(Clone, Copy)]
+pub(crate) struct Prior<'a> {
+    pub ids: &'a [u32],
+    pub how: &'a [u8],
+}
+
+/// The line of this hit may match.
+pub(crate) const LINE: u8 = 0x80;
+
+impl<'a> Prior<'a> {
+    /// From the first entry not below `first` on.
+    fn from(self, first: u32) -> Prior<'a> {
+        let at = self.ids.partition_point(|x| *x < first);
+        Prior {
+            ids: self.ids.get(at..).unwrap_or_default(),
+            how: self.how.get(at..).unwrap_or_default(),
+        }
     }
 }
 
-/// Every hit among `ids` (ascending) and the best of them. A line that matches is a hit
-/// whatever its score; it is scored only when its bound says it could be among the best.
-fn scan_ids(
-    entries: &[Entry],
-    ids: impl Iterator<Item = u32>,
+/// Every hit among the entries of `part` and the best of them (see [`scan_ids`]).
+fn scan_part<R: Records + ?Sized>(
+    entries: &R,
+    part: Part<'_>,
+    lines: Option<Prior<'_>>,
     q: &Query,
     cancelled: &(dyn Fn() -> bool + Sync),
-) -> Option<(Vec<u32>, Vec<Scored>)> {
+) -> Option<Found> {
+    match part {
+        Part::Range(a, b) => {
+            let lines = lines.map(|p| p.from(a));
+            scan_ids(entries, (a..b).map(|i| (i, LINE)), lines, q, cancelled)
+        }
+        Part::List(p) => {
+            let lines = lines.map(|l| l.from(p.ids.first().copied().unwrap_or(0)));
+            let ids = p.ids.iter().copied().zip(p.how.iter().copied());
+            scan_ids(entries, ids, lines, q, cancelled)
+        }
+    }
+}
+
+/// Hit entries (ascending) with their [`Prior`] bytes, and the best hits.
+type Found = (Vec<u32>, Vec<u8>, Vec<Scored>);
+
+/// Every hit among `ids` (ascending, each with what a wider query learnt about it) and the
+/// best of them. A line that matches is a hit whatever its score; it is scored only when its
+/// bound says it could be among the best. `lines`, when given, holds every entry whose line
+/// may match (those of a wider text, found with other prose rules).
+fn scan_ids<R: Records + ?Sized>(
+    entries: &R,
+    ids: impl Iterator<Item = (u32, u8)>,
+    lines: Option<Prior<'_>>,
+    q: &Query,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Found> {
     let matcher = SkimMatcherV2::default();
     let bound = Bound::new(&q.text);
-    let mut matched = Vec::new();
+    let (mut matched, mut how) = (Vec::new(), Vec::new());
     let mut top = Top(BinaryHeap::with_capacity(MAX_HITS + 1));
-    for (n, i) in ids.enumerate() {
+    let mut at = 0;
+    for (n, (i, prior)) in ids.enumerate() {
         if n % CANCEL_EVERY == 0 && n > 0 && cancelled() {
             return None;
         }
-        let Some(e) = entries.get(i as usize) else {
-            continue;
-        };
-        if !q.filters.iter().all(|f| f.passes(e)) {
+        let e = i as usize;
+        if e >= entries.len() || !q.filters.iter().all(|f| f.passes(entries, e)) {
             continue;
         }
+        let line_may = prior & LINE != 0
+            && lines.is_none_or(|l| {
+                while l.ids.get(at).is_some_and(|x| *x < i) {
+                    at += 1;
+                }
+                l.ids.get(at) == Some(&i) && l.how.get(at).is_some_and(|h| h & LINE != 0)
+            });
         if q.text.is_empty() {
             matched.push(i);
+            how.push(LINE);
             top.push((0, i, false));
-        } else if q.text_mask & !e.keys.line_mask == 0 && is_subsequence(&e.folded, &q.text) {
+        } else if line_may
+            && q.text_mask & !entries.masks(e).0 == 0
+            && is_subsequence(entries.folded(e), &q.text)
+        {
             // A match for certain (see `is_subsequence`); its score only if it could count.
+            let folded = entries.folded(e);
             matched.push(i);
+            how.push(LINE);
             let worth = bound
                 .as_ref()
-                .is_none_or(|b| top.admits(b.of(&e.folded) + 1000));
-            if worth && let Some(score) = matcher.fuzzy_match(&e.folded, &q.text) {
+                .is_none_or(|b| top.admits(b.of(folded) + 1000));
+            if worth && let Some(score) = matcher.fuzzy_match(folded, &q.text) {
                 top.push((score + 1000, i, true));
             }
-        } else if prose_field(e, q).is_some() {
+        } else if let Some((k, _)) = prose_from(entries, e, q, usize::from(prior & !LINE)) {
             matched.push(i);
+            how.push(u8::try_from(k).unwrap_or(127).min(127));
             top.push((0, i, false));
         }
     }
-    Some((matched, best(top.0.into_iter().map(|w| w.0).collect())))
+    let top = best(top.0.into_iter().map(|w| w.0).collect());
+    Some((matched, how, top))
 }
 
-/// A run of entry numbers: a range of all entries, or a slice of earlier candidates.
+/// A run of entry numbers: a range of all entries, or earlier hits.
 #[derive(Clone, Copy)]
 enum Part<'a> {
     Range(u32, u32),
-    List(&'a [u32]),
+    List(Prior<'a>),
 }
 
 impl Part<'_> {
     fn len(&self) -> usize {
         match self {
             Part::Range(a, b) => (b - a) as usize,
-            Part::List(l) => l.len(),
+            Part::List(l) => l.ids.len(),
         }
     }
     fn split(self, parts: usize) -> Vec<Self> {
@@ -197,17 +267,25 @@ impl Part<'_> {
                 .step_by(size)
                 .map(|s| Part::Range(s, (s + size as u32).min(b)))
                 .collect(),
-            Part::List(l) => l.chunks(size).map(Part::List).collect(),
+            Part::List(l) => l
+                .ids
+                .chunks(size)
+                .zip(l.how.chunks(size))
+                .map(|(ids, how)| Part::List(Prior { ids, how }))
+                .collect(),
         }
     }
 }
 
-/// Score `q` over `candidates` (entry numbers, ascending) or, when `None`, every entry.
-/// Returns `None` if `cancelled` answered true along the way.
-pub(crate) fn scan(
-    entries: &[Entry],
+/// Score `q` over `candidates` (the hits of a query that `q` narrows) or, when `None`, every
+/// entry; `lines`: the hits of a query whose text `q`'s extends, under filters `q`'s imply
+/// (its line hits are the only lines that can match). Returns `None` if `cancelled`
+/// answered true along the way.
+pub(crate) fn scan<R: Records + ?Sized>(
+    entries: &R,
     q: &Query,
-    candidates: Option<&[u32]>,
+    candidates: Option<Prior<'_>>,
+    lines: Option<Prior<'_>>,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Scan> {
     let all = Part::Range(0, u32::try_from(entries.len()).unwrap_or(u32::MAX));
@@ -217,41 +295,44 @@ pub(crate) fn scan(
     } else {
         std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
     };
-    let (matched, top) = if threads == 1 {
-        scan_part(entries, ids, q, cancelled)?
+    let (matched, how, top) = if threads == 1 {
+        scan_part(entries, ids, lines, q, cancelled)?
     } else {
         let parts = std::thread::scope(|scope| {
             let handles: Vec<_> = ids
                 .split(threads)
                 .into_iter()
-                .map(|p| scope.spawn(move || scan_part(entries, p, q, cancelled)))
+                .map(|p| scope.spawn(move || scan_part(entries, p, lines, q, cancelled)))
                 .collect();
             handles
                 .into_iter()
                 .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
                 .collect::<Option<Vec<_>>>()
         })?;
-        let mut matched = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let total = parts.iter().map(|p| p.0.len()).sum();
+        let (mut matched, mut how) = (Vec::with_capacity(total), Vec::with_capacity(total));
         let mut top = Vec::new();
         // Parts come back in order, so the matched ids stay ascending.
-        for (m, t) in parts {
+        for (m, h, t) in parts {
             matched.extend(m);
+            how.extend(h);
             top.extend(t);
         }
-        (matched, best(top))
+        (matched, how, best(top))
     };
     Some(Scan {
         matched,
+        how,
         top: positions(entries, q, top),
     })
 }
 
 /// The hits as shown: matched char positions for line matches, the field for prose matches.
-fn positions(entries: &[Entry], q: &Query, top: Vec<Scored>) -> Vec<Hit> {
+fn positions<R: Records + ?Sized>(entries: &R, q: &Query, top: Vec<Scored>) -> Vec<Hit> {
     let matcher = SkimMatcherV2::default();
     top.into_iter()
         .map(|(score, i, on_line)| {
-            let e = &entries[i as usize];
+            let e = i as usize;
             let mut hit = Hit {
                 entry: i as usize,
                 score,
@@ -259,11 +340,11 @@ fn positions(entries: &[Entry], q: &Query, top: Vec<Scored>) -> Vec<Hit> {
                 via: None,
             };
             if on_line {
-                if let Some((_, indices)) = matcher.fuzzy_indices(&e.folded, &q.text) {
+                if let Some((_, indices)) = matcher.fuzzy_indices(entries.folded(e), &q.text) {
                     hit.indices = indices;
                 }
             } else if !q.text.is_empty() {
-                hit.via = prose_field(e, q).map(super::Field::as_str);
+                hit.via = prose_field(entries, e, q).map(super::Field::as_str);
             }
             hit
         })

@@ -1,23 +1,47 @@
 //! Incremental search for the search box. Typing mostly makes a query narrower: one more
 //! letter, or one more filter. Such a query can only hit what the previous one hit, so it is
-//! scored against those hits instead of every record. A backspace returns to a query seen a
-//! moment ago, whose results are still known.
+//! scored against those hits instead of every record, skipping what that scan showed to be
+//! useless (see [`score::Prior`]). A backspace returns to a query seen a moment ago, whose
+//! results are still known.
 
 use std::sync::Arc;
 
 use super::index::Entry;
 use super::query::{Query, parse_query};
+use super::score::Prior;
 use super::{Hit, Results, score};
 
 /// How many narrowing steps are remembered: enough for a long query typed letter by letter,
-/// bounded because each step keeps its list of hit entries (up to one number per record).
+/// bounded because each step keeps its list of hit entries (up to five bytes per record).
 const DEPTH: usize = 48;
+/// How many queries left behind by typing on are remembered besides (as `fi` once `fin` is
+/// typed: `fin` searches prose, so it is not answered from `fi`'s hits), for a backspace.
+const RECENT: usize = 4;
 
-/// One remembered query: every entry it hit (ascending), and its shown hits.
+/// One remembered query: every entry it hit (ascending), what a narrower query may skip for
+/// each, and its shown hits.
 struct Step {
     query: Query,
-    matched: Arc<Vec<u32>>,
+    matched: Vec<u32>,
+    how: Vec<u8>,
     hits: Vec<Hit>,
+}
+
+impl Step {
+    fn prior(&self) -> Prior<'_> {
+        Prior {
+            ids: &self.matched,
+            how: &self.how,
+        }
+    }
+
+    fn results(&self, problems: Vec<String>) -> Results {
+        Results {
+            hits: self.hits.clone(),
+            total: self.matched.len(),
+            problems,
+        }
+    }
 }
 
 /// Remembers a chain of queries, each narrowing the one before, over one set of entries.
@@ -25,6 +49,8 @@ struct Step {
 pub struct Searcher {
     entries: Option<Arc<Vec<Entry>>>,
     steps: Vec<Step>,
+    /// Steps left behind that the chain no longer holds, newest last.
+    recent: Vec<Step>,
 }
 
 impl std::fmt::Debug for Searcher {
@@ -32,8 +58,15 @@ impl std::fmt::Debug for Searcher {
         f.debug_struct("Searcher")
             .field("entries", &self.entries.as_ref().map(|e| e.len()))
             .field("steps", &self.steps.len())
+            .field("recent", &self.recent.len())
             .finish()
     }
+}
+
+/// Every line `q` can match is a line hit of `wider`: `q`'s filters imply `wider`'s and its
+/// text extends `wider`'s (whatever either does with prose).
+fn lines_within(q: &Query, wider: &Query) -> bool {
+    !wider.text.is_empty() && q.narrows_lines(wider)
 }
 
 impl Searcher {
@@ -59,41 +92,62 @@ impl Searcher {
         {
             self.entries = Some(entries.clone());
             self.steps.clear();
+            self.recent.clear();
         }
         let q = parse_query(query);
-        // Back to the last step this query narrows (or equals).
-        while self.steps.last().is_some_and(|s| !q.narrows(&s.query)) {
-            self.steps.pop();
+        // Back to the last step this query narrows (or equals). A step left behind because
+        // the query went another way (not just shorter) may be asked for again soon.
+        while let Some(s) = self.steps.pop_if(|s| !q.narrows(&s.query)) {
+            if !s.query.narrows(&q) {
+                self.remember(s);
+            }
         }
         if let Some(s) = self.steps.last()
             && s.query.same_as(&q)
         {
-            return Some(Results {
-                hits: s.hits.clone(),
-                total: s.matched.len(),
-                problems: q.problems,
-            });
+            return Some(s.results(q.problems));
         }
-        let candidates = self.steps.last().map(|s| s.matched.clone());
-        let scan = score::scan(
-            entries,
-            &q,
-            candidates.as_deref().map(Vec::as_slice),
-            cancelled,
-        )?;
+        if let Some(at) = self.recent.iter().rposition(|s| s.query.same_as(&q)) {
+            // it narrows the chain's last step as `q` does: it continues the chain
+            let s = self.recent.remove(at);
+            let r = s.results(q.problems.clone());
+            self.push(s);
+            return Some(r);
+        }
+        let candidates = self.steps.last().map(Step::prior);
+        let lines = self
+            .recent
+            .iter()
+            .rev()
+            .chain(self.steps.iter().rev())
+            .find(|s| lines_within(&q, &s.query))
+            .map(Step::prior);
+        let scan = score::scan(entries.as_slice(), &q, candidates, lines, cancelled)?;
         let results = Results {
             hits: scan.top.clone(),
             total: scan.matched.len(),
             problems: q.problems.clone(),
         };
-        if self.steps.len() == DEPTH {
-            self.steps.remove(0);
-        }
-        self.steps.push(Step {
+        self.push(Step {
             query: q,
-            matched: Arc::new(scan.matched),
+            matched: scan.matched,
+            how: scan.how,
             hits: scan.top,
         });
         Some(results)
+    }
+
+    fn push(&mut self, s: Step) {
+        if self.steps.len() == DEPTH {
+            self.steps.remove(0);
+        }
+        self.steps.push(s);
+    }
+
+    fn remember(&mut self, s: Step) {
+        if self.recent.len() == RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push(s);
     }
 }

@@ -161,7 +161,7 @@ const WORDS: &[&str] = &[
 ];
 
 /// Entries with lines and prose from a small vocabulary, so that queries hit many of them.
-fn entries(n: usize, seed: u64) -> Vec<Entry> {
+pub(super) fn entries(n: usize, seed: u64) -> Vec<Entry> {
     let mut rng = crate::synthetic::Rng::new(seed);
     let kinds = [
         Kind::Action,
@@ -331,6 +331,29 @@ fn editing_a_filter_value_in_place() {
             let (hits, total) = reference(&es, q);
             let got = s.search(&es, q, &|| false).expect("not cancelled");
             assert_eq!((got.hits, got.total), (hits, total), "{q:?} in {seq:?}");
+        }
+    }
+}
+
+#[test]
+fn typing_and_backspacing_on_every_core() {
+    // Large enough for threaded scans, whose parts each start inside the earlier hits; the
+    // prose threshold (three chars) is crossed both ways, and backspaces return to queries
+    // left behind by it.
+    let es = Arc::new(entries(20_000, 13));
+    let mut s = Searcher::new();
+    let word = "financ";
+    for prefix in ["", "status:o ", "dept:ezk "] {
+        let typed = (0..=word.len()).map(|n| format!("{prefix}{}", &word[..n]));
+        let back = (0..word.len())
+            .rev()
+            .map(|n| format!("{prefix}{}", &word[..n]));
+        let again =
+            ["fi", "fin", "fi", "fin", "fina", "f", "fz", "fin"].map(|q| format!("{prefix}{q}"));
+        for q in typed.chain(back).chain(again) {
+            let (hits, total) = reference(&es, &q);
+            let got = s.search(&es, &q, &|| false).expect("not cancelled");
+            assert_eq!((got.hits, got.total), (hits, total), "{q:?}");
         }
     }
 }

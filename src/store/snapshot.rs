@@ -131,6 +131,19 @@ impl Section {
     }
 }
 
+impl Section {
+    /// The payload as written by [`write_raw`], undecoded: for a layout read in place.
+    pub fn raw(&self) -> Option<Vec<u8>> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut f = &self.file;
+        f.seek(SeekFrom::Start(self.payload_at)).ok()?;
+        let size = usize::try_from(self.len.checked_sub(self.payload_at)?).ok()?;
+        let mut bytes = Vec::with_capacity(size);
+        f.read_to_end(&mut bytes).ok()?;
+        Some(bytes)
+    }
+}
+
 impl Store {
     /// Where snapshots live, `None` for a folder that is not a git work tree.
     pub fn snapshot_dir(&self) -> Option<PathBuf> {
@@ -195,6 +208,11 @@ pub fn write<T: Serialize>(dir: &Path, name: &str, key: &Key, records: usize, va
     if let Ok(payload) = bincode::serialize(value) {
         write_parts(dir, name, key, records as u64, &payload);
     }
+}
+
+/// Write a snapshot whose payload is `payload` as is (read back by [`Section::raw`]).
+pub fn write_raw(dir: &Path, name: &str, key: &Key, records: usize, payload: &[u8]) {
+    write_parts(dir, name, key, records as u64, payload);
 }
 
 fn write_parts(dir: &Path, name: &str, key: &Key, records: u64, payload: &[u8]) {
