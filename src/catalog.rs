@@ -69,7 +69,7 @@ impl<'s> Catalog<'s> {
     }
 
     /// A snapshot's payload as written by [`Catalog::save_raw`], only when fresh.
-    pub fn fresh_raw(&self, name: &str) -> Option<Vec<u8>> {
+    pub fn fresh_raw(&self, name: &str) -> Option<crate::store::snapshot::Payload> {
         self.section(name)
             .filter(|s| s.is_fresh(&self.key))
             .and_then(|s| s.raw())

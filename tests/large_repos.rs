@@ -6,32 +6,8 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
 
 use common::*;
-
-const FOLDERS: [&str; 10] = [
-    "",
-    "registry",
-    "overleg.toml",
-    "meetings",
-    "items",
-    "notes",
-    "actions",
-    "registry/bodies",
-    "registry/organisations",
-    "registry/people",
-];
-
-/// Make the folders look untouched for a while, as they are between two commands of a user
-/// (snapshots do not trust a folder changed within the last two seconds).
-fn settle(root: &Path) {
-    let past = SystemTime::now() - Duration::from_secs(30);
-    for rel in FOLDERS {
-        let f = std::fs::File::open(root.join(rel)).expect("open folder");
-        f.set_modified(past).expect("set time");
-    }
-}
 
 fn fast(env: &Env, dir: &Path) -> std::process::Command {
     let mut c = env.overleg(dir);

@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
 
 use common::*;
 
@@ -19,27 +18,6 @@ const QUERIES: &[&str] = &[
     "due<2030-01",
     "zeewering",
 ];
-
-/// Make the folders look untouched for a while (snapshots do not trust a folder changed
-/// within the last two seconds).
-fn settle(root: &Path) {
-    let past = SystemTime::now() - Duration::from_secs(30);
-    for rel in [
-        "",
-        "registry",
-        "overleg.toml",
-        "meetings",
-        "items",
-        "notes",
-        "actions",
-        "registry/bodies",
-        "registry/organisations",
-        "registry/people",
-    ] {
-        let f = std::fs::File::open(root.join(rel)).expect("open folder");
-        f.set_modified(past).expect("set time");
-    }
-}
 
 /// Every query's output, table and JSON, with snapshots used from 0 records on or never.
 fn answers(env: &Env, dir: &Path, fast: bool) -> Vec<String> {

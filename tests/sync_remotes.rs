@@ -297,24 +297,50 @@ fn base64(input: &[u8]) -> String {
 /// A small HTTP/1.1 server that runs `git http-backend` as CGI for requests with the right
 /// basic-auth header. Returns the URL of the repository.
 fn http_server(w: &World, user: &str, password: &str) -> String {
+    let port = listen(w, user, password, |mut stream, serve_one| {
+        let _ = serve_one(&mut stream);
+    });
+    format!("http://127.0.0.1:{port}/agenda.git")
+}
+
+/// A server on a free port of 127.0.0.1, a thread per connection: `accept` gets the connection
+/// and a function that serves git over any stream made of it. Returns the port.
+fn listen(
+    w: &World,
+    user: &str,
+    password: &str,
+    accept: impl Fn(TcpStream, &dyn Fn(&mut dyn ReadWrite) -> std::io::Result<()>)
+    + Send
+    + Sync
+    + 'static,
+) -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let expected = format!("Basic {}", base64(format!("{user}:{password}").as_bytes()));
     let root = w.server.parent().expect("srv").to_path_buf();
     let home = w.home();
     let user = user.to_string();
+    let accept = Arc::new(accept);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
-            let (root, home, expected, user) =
-                (root.clone(), home.clone(), expected.clone(), user.clone());
+            let (root, home, expected, user, accept) = (
+                root.clone(),
+                home.clone(),
+                expected.clone(),
+                user.clone(),
+                accept.clone(),
+            );
             std::thread::spawn(move || {
-                let _ = serve(stream, &root, &home, &expected, &user);
+                accept(stream, &|s| serve(s, &root, &home, &expected, &user));
             });
         }
     });
-    format!("http://127.0.0.1:{port}/agenda.git")
+    port
 }
+
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
 
 /// The same server behind TLS, with a certificate for 127.0.0.1 from a CA made for the test.
 /// Returns the URL and the CA's certificate file.
@@ -360,35 +386,17 @@ fn https_server(w: &World, user: &str, password: &str) -> (String, PathBuf) {
     acceptor.set_private_key(&key).expect("key");
     acceptor.set_certificate(&cert).expect("cert");
     let acceptor = Arc::new(acceptor.build());
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let expected = format!("Basic {}", base64(format!("{user}:{password}").as_bytes()));
-    let root = w.server.parent().expect("srv").to_path_buf();
-    let home = w.home();
-    let user = user.to_string();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let (root, home, expected, user, acceptor) = (
-                root.clone(),
-                home.clone(),
-                expected.clone(),
-                user.clone(),
-                acceptor.clone(),
-            );
-            std::thread::spawn(move || {
-                // a client that does not trust the certificate hangs up in the handshake
-                if let Ok(tls) = acceptor.accept(stream) {
-                    let _ = serve(tls, &root, &home, &expected, &user);
-                }
-            });
+    let port = listen(w, user, password, move |stream, serve_one| {
+        // a client that does not trust the certificate hangs up in the handshake
+        if let Ok(mut tls) = acceptor.accept(stream) {
+            let _ = serve_one(&mut tls);
         }
     });
     (format!("https://127.0.0.1:{port}/agenda.git"), ca)
 }
 
-fn serve<S: Read + Write>(
-    stream: S,
+fn serve(
+    stream: &mut dyn ReadWrite,
     root: &Path,
     home: &Path,
     expected: &str,

@@ -105,26 +105,8 @@ impl Section {
             .allow_trailing_bytes()
             .with_limit(size);
         if size < STREAM_FROM {
-            // small enough to hold: decoding from memory is a third faster. Mapped, not read:
-            // the page cache's own pages, with no zeroed buffer to fill and no copy. Snapshots
-            // are only ever replaced by a rename, never rewritten in place, so the mapped file
-            // does not change under the decoder.
-            let start = usize::try_from(self.payload_at).ok()?;
-            // SAFETY: see above. Only a program that rewrote a snapshot in place during the
-            // decode could change the bytes (or end the process, if it cut the file short);
-            // nothing but overleg writes in `.git/overleg-cache`. A file cut short before the
-            // map is caught by the length check.
-            let map = unsafe {
-                memmap2::MmapOptions::new()
-                    .populate()
-                    .map(&self.file)
-                    .ok()?
-            };
-            let bytes = map.get(start..)?;
-            if bytes.len() as u64 != size {
-                return None;
-            }
-            return options.deserialize(bytes).ok();
+            // small enough to hold: decoding from memory is a third faster
+            return options.deserialize(&self.raw()?).ok();
         }
         let reader = std::io::BufReader::with_capacity(1 << 18, f);
         options.deserialize_from(reader).ok()
@@ -132,15 +114,39 @@ impl Section {
 }
 
 impl Section {
-    /// The payload as written by [`write_raw`], undecoded: for a layout read in place.
-    pub fn raw(&self) -> Option<Vec<u8>> {
-        use std::io::{Read, Seek, SeekFrom};
-        let mut f = &self.file;
-        f.seek(SeekFrom::Start(self.payload_at)).ok()?;
-        let size = usize::try_from(self.len.checked_sub(self.payload_at)?).ok()?;
-        let mut bytes = Vec::with_capacity(size);
-        f.read_to_end(&mut bytes).ok()?;
-        Some(bytes)
+    /// The payload, undecoded (for [`Section::decode`], and for a layout written by
+    /// [`write_raw`] and read in place). Mapped, not read: the page cache's own pages, with no
+    /// zeroed buffer to fill and no copy. Snapshots are only ever replaced by a rename, never
+    /// rewritten in place, so the mapped file does not change while it is read.
+    pub fn raw(&self) -> Option<Payload> {
+        let start = usize::try_from(self.payload_at).ok()?;
+        // SAFETY: see above. Only a program that rewrote a snapshot in place while it is read
+        // could change the bytes (or end the process, if it cut the file short); nothing but
+        // overleg writes in `.git/overleg-cache`. A file cut short before the map is caught by
+        // the length check.
+        let map = unsafe {
+            memmap2::MmapOptions::new()
+                .populate()
+                .map(&self.file)
+                .ok()?
+        };
+        if map.len() as u64 != self.len || start > map.len() {
+            return None;
+        }
+        Some(Payload { map, start })
+    }
+}
+
+/// A snapshot's payload, mapped from its file.
+pub struct Payload {
+    map: memmap2::Mmap,
+    start: usize,
+}
+
+impl std::ops::Deref for Payload {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        self.map.get(self.start..).unwrap_or_default()
     }
 }
 
