@@ -25,6 +25,10 @@ fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into()));
     let agenda = root.join("agenda");
     println!("cargo:rerun-if-changed=agenda");
+    // libgit2's default pack compression level, replaced in `src/compression.rs`
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
+        println!("cargo:rustc-link-arg-bin=overleg=-Wl,--wrap=deflateInit_");
+    }
     let mut files = Vec::new();
     walk(&agenda, &agenda, &mut files);
     let mut src = String::from(

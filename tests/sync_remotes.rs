@@ -818,12 +818,27 @@ fn refuses_uncommitted_records_and_conflict_markers() {
     let w = World::new();
     let url = w.server.to_string_lossy().to_string();
     let ezk = w.clone("EZK", &url);
+    // another department's change is waiting on the server: the fetch (which runs beside
+    // the checks of the work tree) brings it in, but nothing may be merged over the edit
+    let bzk = w.clone("BZK", &url);
+    set(&bzk, "actions/a-1.toml", "owner", "BZK");
+    sync(&bzk).expect("bzk pushes");
+    let before = head(&ezk);
     let p = ezk.root().join("actions/a-1.toml");
-    std::fs::write(&p, ACTION.replace("open", "gereed")).expect("write");
+    let edit = ACTION.replace("open", "gereed");
+    std::fs::write(&p, &edit).expect("write");
     let err = sync(&ezk).expect_err("dirty");
     assert!(
         matches!(err, SyncError::Dirty(ref f) if f == &vec!["actions/a-1.toml".to_string()]),
         "{err}"
+    );
+    assert_eq!(head(&ezk), before, "no merge over uncommitted work");
+    assert_eq!(std::fs::read_to_string(&p).expect("read"), edit);
+    std::fs::write(&p, ACTION).expect("write");
+    sync(&ezk).expect("in sync once the edit is gone");
+    assert_eq!(
+        field(&ezk, "actions/a-1.toml", "owner").as_deref(),
+        Some("BZK")
     );
     // a file committed with markers by plain git: reported with file and line, never dropped
     let marked = "id = \"a-1\"\n<<<<<<< HEAD\nstatus = \"open\"\n=======\nstatus = \"gereed\"\n>>>>>>> other\n";

@@ -92,7 +92,7 @@ fn head_blob(repo: &Repository, tree: Option<&git2::Tree>, rel: &str) -> Result<
 
 /// Replace `path` by a new file (a rename, so a reader sees the old or the new content);
 /// `durable`: flushed to the disk before the rename.
-fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
+pub(super) fn write_replacing(path: &Path, bytes: &[u8], durable: bool) -> Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| StoreError::Rejected(format!("{} has no folder", path.display())))?;
