@@ -48,26 +48,13 @@ pub fn switch(
     let Some(workdir) = repo.workdir() else {
         return Ok(false);
     };
-    let diff = repo.diff_tree_to_tree(Some(from), Some(to), None)?;
-    let plain = |m: FileMode| matches!(m, FileMode::Blob | FileMode::BlobExecutable);
-    let blob = |f: git2::DiffFile<'_>| (f.id(), f.mode() == FileMode::BlobExecutable);
-    let mut steps = Vec::new();
-    for d in diff.deltas() {
-        let (o, n) = (d.old_file(), d.new_file());
-        let path = match n.path().or(o.path()).and_then(Path::to_str) {
-            Some(p) => p.to_string(),
-            None => return Ok(false),
-        };
-        let (old, new) = match d.status() {
-            Delta::Added if plain(n.mode()) => (None, Some(blob(n))),
-            Delta::Deleted if plain(o.mode()) => (Some(blob(o)), None),
-            Delta::Modified if plain(o.mode()) && plain(n.mode()) => (Some(blob(o)), Some(blob(n))),
-            _ => return Ok(false),
-        };
-        if super::check_no_links(workdir, &path).is_err() {
+    let Some(steps) = changed_files(repo, from, to)? else {
+        return Ok(false);
+    };
+    for s in &steps {
+        if super::check_no_links(workdir, &s.path).is_err() {
             return Ok(false);
         }
-        steps.push(Step { path, old, new });
     }
     // 1. every file is what the old commit has (or absent where it had none)
     let mut found = Vec::with_capacity(steps.len());
@@ -158,6 +145,51 @@ pub fn switch(
         index.write()?;
     }
     Ok(true)
+}
+
+/// The files that differ, from the stored trees or else libgit2's diff; `None` for a change
+/// not handled here (a link, a submodule, a file that becomes a folder).
+fn changed_files(
+    repo: &Repository,
+    from: &Tree<'_>,
+    to: &Tree<'_>,
+) -> Result<Option<Vec<Step>>, StoreError> {
+    let exec = |mode: u32| mode == 0o100755;
+    if let Some(list) =
+        super::tree_patch::Trees::new(repo).and_then(|mut t| t.diff_files(Some(from.id()), to.id()))
+    {
+        return Ok(Some(
+            list.into_iter()
+                .map(|d| Step {
+                    path: d.path,
+                    old: d.old.map(|(id, m)| (id, exec(m))),
+                    new: d.new.map(|(id, m)| (id, exec(m))),
+                })
+                .collect(),
+        ));
+    }
+    let diff = repo.diff_tree_to_tree(Some(from), Some(to), None)?;
+    let plain = |m: FileMode| matches!(m, FileMode::Blob | FileMode::BlobExecutable);
+    let blob = |f: git2::DiffFile<'_>| (f.id(), f.mode() == FileMode::BlobExecutable);
+    let mut steps = Vec::new();
+    for d in diff.deltas() {
+        let (o, n) = (d.old_file(), d.new_file());
+        let Some(path) = n.path().or(o.path()).and_then(Path::to_str) else {
+            return Ok(None);
+        };
+        let (old, new) = match d.status() {
+            Delta::Added if plain(n.mode()) => (None, Some(blob(n))),
+            Delta::Deleted if plain(o.mode()) => (Some(blob(o)), None),
+            Delta::Modified if plain(o.mode()) && plain(n.mode()) => (Some(blob(o)), Some(blob(n))),
+            _ => return Ok(None),
+        };
+        steps.push(Step {
+            path: path.to_string(),
+            old,
+            new,
+        });
+    }
+    Ok(Some(steps))
 }
 
 /// The file's bytes, and how many names it has.

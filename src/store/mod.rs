@@ -12,6 +12,7 @@ pub mod lock;
 pub mod recover;
 pub mod setup;
 pub mod snapshot;
+pub mod tree_edit;
 pub mod tree_patch;
 pub mod undo;
 pub mod worktree_status;

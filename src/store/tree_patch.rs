@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use git2::{ObjectType, Oid, Repository};
 
@@ -20,7 +21,7 @@ pub fn replace_blobs(repo: &Repository, root: Oid, changes: &[(&str, Oid)]) -> O
 pub struct Trees<'r> {
     odb: git2::Odb<'r>,
     objects: PathBuf,
-    raw: HashMap<Oid, Vec<u8>>,
+    raw: HashMap<Oid, Rc<[u8]>>,
 }
 
 impl<'r> Trees<'r> {
@@ -32,15 +33,18 @@ impl<'r> Trees<'r> {
         })
     }
 
-    fn raw(&mut self, tree: Oid) -> Option<&Vec<u8>> {
-        if !self.raw.contains_key(&tree) {
-            let object = self.odb.read(tree).ok()?;
-            if object.kind() != ObjectType::Tree {
-                return None;
-            }
-            self.raw.insert(tree, object.data().to_vec());
+    /// A tree's stored bytes (shared: a folder's tree is megabytes).
+    pub(super) fn raw(&mut self, tree: Oid) -> Option<Rc<[u8]>> {
+        if let Some(data) = self.raw.get(&tree) {
+            return Some(data.clone());
         }
-        self.raw.get(&tree)
+        let object = self.odb.read(tree).ok()?;
+        if object.kind() != ObjectType::Tree {
+            return None;
+        }
+        let data: Rc<[u8]> = object.data().into();
+        self.raw.insert(tree, data.clone());
+        Some(data)
     }
 
     /// The blob id of the plain file at `path` under `root`; `None` when there is none (or it
@@ -50,7 +54,7 @@ impl<'r> Trees<'r> {
         let parts: Vec<&str> = path.split('/').collect();
         for (n, name) in parts.iter().enumerate() {
             let data = self.raw(tree)?;
-            let (mode, at) = find(data, name.as_bytes())?;
+            let (mode, at) = find(&data, name.as_bytes())?;
             let last = n + 1 == parts.len();
             if mode != if last { &b"100644"[..] } else { &b"40000"[..] } {
                 return None;
@@ -69,7 +73,7 @@ impl<'r> Trees<'r> {
         path: &mut Vec<u8>,
         each: &mut dyn FnMut(&[u8], Oid, u32),
     ) -> Option<()> {
-        let data = self.raw(tree)?.clone();
+        let data = self.raw(tree)?;
         let base = path.len();
         let mut at = 0;
         while at < data.len() {
@@ -107,7 +111,7 @@ impl<'r> Trees<'r> {
     /// Replace the entry at `parts` under the tree `tree`, returning the new tree's id.
     fn replace(&mut self, tree: Oid, parts: &[&str], blob: Oid) -> Option<Oid> {
         let (name, rest) = parts.split_first()?;
-        let mut data = self.raw(tree)?.clone();
+        let mut data = self.raw(tree)?.to_vec();
         let (mode, at) = find(&data, name.as_bytes())?;
         let new = if rest.is_empty() {
             // a plain file (not executable, not a link, not a submodule)
@@ -122,12 +126,17 @@ impl<'r> Trees<'r> {
             self.replace(Oid::from_bytes(&data[at..at + 20]).ok()?, rest, blob)?
         };
         data[at..at + 20].copy_from_slice(new.as_bytes());
+        self.write_tree(data)
+    }
+
+    /// Store a tree's bytes as an object (and keep them for what comes next).
+    pub(super) fn write_tree(&mut self, data: Vec<u8>) -> Option<Oid> {
         let id = match write_loose(&self.objects, "tree", &data) {
             Ok(id) => id,
             // an object folder elsewhere, a full disk: libgit2 tries, and reports
             Err(_) => self.odb.write(ObjectType::Tree, &data).ok()?,
         };
-        self.raw.insert(id, data);
+        self.raw.insert(id, data.into());
         Some(id)
     }
 }

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::merge::{self, Conflict, ConflictKind, Take};
 use crate::model::Kind;
+use crate::store::tree_edit::FileEdit;
+use crate::store::tree_patch::Trees;
 
 /// A choice made by a person for one conflicting field. It applies as long as the conflict
 /// it was made for is the same (same field, same two values).
@@ -73,12 +75,27 @@ struct FileChange {
 }
 
 /// Every file that differs between the two trees. The diff gives both blob ids, so no tree
-/// has to be searched by path afterwards (large folders are not cached by libgit2).
+/// has to be searched by path afterwards. Compared on the stored trees where they hold only
+/// plain files and folders (see `store::tree_edit`), else by libgit2.
 fn changes(
     repo: &Repository,
+    trees: Option<&mut Trees<'_>>,
     from: Option<&Tree<'_>>,
     to: &Tree<'_>,
 ) -> Result<HashMap<String, FileChange>, git2::Error> {
+    if let Some(list) = trees.and_then(|t| t.diff_files(from.map(Tree::id), to.id())) {
+        let mut out = HashMap::with_capacity(list.len());
+        for d in list {
+            let change = FileChange {
+                old: d.old.map(|o| o.0),
+                new: d
+                    .new
+                    .and_then(|(id, mode)| Some((id, i32::try_from(mode).ok()?))),
+            };
+            out.insert(d.path, change);
+        }
+        return Ok(out);
+    }
     let mut opts = DiffOptions::new();
     opts.ignore_submodules(true);
     let diff = repo.diff_tree_to_tree(from, Some(to), Some(&mut opts))?;
@@ -100,6 +117,15 @@ fn changes(
     Ok(out)
 }
 
+/// The mode as the stored tree writes it (what [`mode_of`] makes of it).
+fn file_mode(m: i32) -> u32 {
+    if m == i32::from(FileMode::BlobExecutable) {
+        0o100755
+    } else {
+        0o100644
+    }
+}
+
 fn mode_of(m: i32) -> FileMode {
     if m == i32::from(FileMode::BlobExecutable) {
         FileMode::BlobExecutable
@@ -118,12 +144,16 @@ pub fn merge_commits(
     let base = repo.merge_base(ours.id(), theirs.id()).ok();
     let base_tree = base.map(|b| repo.find_commit(b)?.tree()).transpose()?;
     let (ours_tree, theirs_tree) = (ours.tree()?, theirs.tree()?);
-    let ours_changes = changes(repo, base_tree.as_ref(), &ours_tree)?;
-    let mut theirs_changes: Vec<_> = changes(repo, base_tree.as_ref(), &theirs_tree)?
-        .into_iter()
-        .collect();
+    let mut trees = Trees::new(repo);
+    let ours_changes = changes(repo, trees.as_mut(), base_tree.as_ref(), &ours_tree)?;
+    let mut theirs_changes: Vec<_> =
+        changes(repo, trees.as_mut(), base_tree.as_ref(), &theirs_tree)?
+            .into_iter()
+            .collect();
     theirs_changes.sort_by(|a, b| a.0.cmp(&b.0));
+    // the same edits for both ways of making the tree: stored bytes first, libgit2 after
     let mut builder = TreeUpdateBuilder::new();
+    let mut edits: Vec<(String, FileEdit)> = Vec::new();
     let mut out = TreeMerge {
         tree: ours_tree.id(),
         base,
@@ -139,6 +169,7 @@ pub fn merge_commits(
                 Some((id, mode)) => builder.upsert(&path, id, mode_of(mode)),
                 None => builder.remove(&path),
             };
+            edits.push((path.clone(), t.new.map(|(id, mode)| (id, file_mode(mode)))));
             out.incoming += 1;
             touched = true;
             continue;
@@ -229,17 +260,22 @@ pub fn merge_commits(
             Some(bytes) => {
                 let id = repo.blob(&bytes)?;
                 builder.upsert(&path, id, mode);
+                edits.push((path.clone(), Some((id, file_mode(i32::from(mode))))));
             }
             None => {
                 if o.is_some() {
                     builder.remove(&path);
+                    edits.push((path.clone(), None));
                 }
             }
         }
         touched = true;
     }
     if touched {
-        out.tree = builder.create_updated(repo, &ours_tree)?;
+        out.tree = match trees.and_then(|mut t| t.edit_files(ours_tree.id(), &edits)) {
+            Some(id) => id,
+            None => builder.create_updated(repo, &ours_tree)?,
+        };
     }
     Ok(out)
 }
