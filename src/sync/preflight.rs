@@ -55,12 +55,23 @@ fn unshared_files(store: &Store, repo: &Repository, remote_ref: &str) -> Option<
     let remote = repo.refname_to_id(remote_ref).ok()?;
     let base = repo.merge_base(head.id(), remote).ok()?;
     let base_tree = repo.find_commit(base).ok()?.tree().ok()?;
-    let diff = repo
-        .diff_tree_to_tree(Some(&base_tree), Some(&head.tree().ok()?), None)
-        .ok()?;
-    Some(
-        diff.deltas()
+    let head_tree = head.tree().ok()?;
+    // the stored trees compared directly; libgit2's diff for what that does not handle
+    let paths: Vec<String> = match crate::store::tree_patch::Trees::new(repo)
+        .and_then(|mut t| t.diff_files(Some(base_tree.id()), head_tree.id()))
+    {
+        Some(list) => list.into_iter().map(|d| d.path).collect(),
+        None => repo
+            .diff_tree_to_tree(Some(&base_tree), Some(&head_tree), None)
+            .ok()?
+            .deltas()
             .filter_map(|d| d.new_file().path().and_then(|p| p.to_str()))
+            .map(str::to_string)
+            .collect(),
+    };
+    Some(
+        paths
+            .iter()
             .filter_map(|p| store.relative(p))
             .filter(|p| is_record_path(p))
             .map(str::to_string)
