@@ -797,6 +797,72 @@ fn smart_http_with_basic_auth_from_a_credential_helper_and_a_wrong_password() {
     assert!(!rec.contains("fout"));
 }
 
+/// The work tree follows a merge while the merge is pushed. When it cannot (here a folder
+/// stands where an incoming record goes: nothing git tracks, so the checks pass), every file
+/// is put back and the branch stays; the merge that reached the server is recorded, and once
+/// the folder is gone the next sync moves the branch on.
+#[test]
+fn a_work_tree_that_cannot_follow_the_merge_keeps_everything_and_catches_up() {
+    let w = World::new();
+    let url = w.server.to_string_lossy().to_string();
+    let (ezk, bzk) = (w.clone("EZK", &url), w.clone("BZK", &url));
+    let incoming = ACTION.replace("a-1", "a-2");
+    write_file(&bzk, "actions/a-2.toml", Some(incoming.clone()));
+    sync(&bzk).expect("bzk pushes");
+    set(&ezk, "actions/a-1.toml", "owner", "EZK");
+    let before = head(&ezk);
+    let a1 = std::fs::read_to_string(ezk.root().join("actions/a-1.toml")).expect("read");
+    std::fs::create_dir(ezk.root().join("actions/a-2.toml")).expect("folder in the way");
+    let err = sync(&ezk).expect_err("cannot write actions/a-2.toml");
+    assert!(err.to_string().contains("a-2.toml"), "{err}");
+    assert_eq!(head(&ezk), before, "the branch did not move");
+    assert_eq!(
+        std::fs::read_to_string(ezk.root().join("actions/a-1.toml")).expect("read"),
+        a1,
+        "our own record is as we left it"
+    );
+    let repo = ezk.repo().expect("repo");
+    assert!(repo.find_reference("refs/overleg/sync-push").is_err());
+    // the merge went out beside the failed checkout, and is known to have
+    let merge = w.server_main();
+    assert_eq!(
+        repo.refname_to_id("refs/remotes/origin/main")
+            .expect("tracking"),
+        merge
+    );
+    let parents: Vec<_> = repo
+        .find_commit(merge)
+        .expect("merge")
+        .parent_ids()
+        .collect();
+    assert!(parents.contains(&before), "{parents:?}");
+    assert!(
+        w.server_file("actions/a-1.toml")
+            .is_some_and(|t| t.contains("owner = \"EZK\""))
+    );
+    assert_eq!(
+        w.server_file("actions/a-2.toml").as_deref(),
+        Some(incoming.as_str())
+    );
+    std::fs::remove_dir(ezk.root().join("actions/a-2.toml")).expect("rmdir");
+    let r = sync(&ezk).expect("sync once the folder is gone");
+    assert_eq!((r.ahead, r.behind), (0, 0));
+    assert_eq!(
+        field(&ezk, "actions/a-1.toml", "owner").as_deref(),
+        Some("EZK")
+    );
+    assert_eq!(
+        std::fs::read_to_string(ezk.root().join("actions/a-2.toml")).expect("read"),
+        incoming
+    );
+    assert_eq!(w.server_main(), head(&ezk));
+    assert!(
+        sync::uncommitted(&ezk.repo().expect("repo"))
+            .expect("status")
+            .is_empty()
+    );
+}
+
 #[test]
 fn unreachable_server_is_clear_and_keeps_local_work() {
     let w = World::new();

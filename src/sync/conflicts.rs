@@ -363,7 +363,14 @@ pub fn resolve(
         let identity = store.identity()?;
         let _lock = WriteLock::acquire(repo.path(), Duration::from_secs(30))?;
         let theirs_oid = Oid::from_str(&state.theirs)?;
-        let out = integrate_with(store, &repo, &identity, theirs_oid, &state.remote_ref)?;
+        let out = integrate_with(
+            store,
+            &repo,
+            &identity,
+            theirs_oid,
+            &state.remote_ref,
+            false,
+        )?;
         completed = out.conflicts == 0;
     }
     let remaining = list(store)?.iter().filter(|f| f.resolved.is_none()).count();

@@ -11,18 +11,15 @@ pub mod conflicts;
 pub mod merge;
 mod preflight;
 pub mod remote;
+mod round;
 pub mod seq;
 mod status;
 pub mod tree;
 
-use std::cell::RefCell;
-use std::time::Duration;
-
 use git2::{Oid, Repository, Signature, build::CheckoutBuilder};
 use serde::Serialize;
 
-use crate::store::lock::WriteLock;
-use crate::store::write::{check_writable, message};
+use crate::store::write::message;
 use crate::store::{Identity, Store, StoreError};
 pub use preflight::{marker_files, preflight, uncommitted};
 pub use status::{SyncRecord, SyncStatus, read_record, status, status_of};
@@ -131,6 +128,8 @@ pub(crate) struct Integrated {
     pub conflicts: usize,
     pub fast_forward: bool,
     pub merge_commit: Option<String>,
+    /// The merge commit the branch and work tree still have to move to (`checkout_later`).
+    pub pending: Option<Oid>,
 }
 
 /// Move the branch (and the work tree) to `target`; the work tree is known to be clean.
@@ -184,6 +183,17 @@ fn move_to(repo: &Repository, target: Oid) -> Result<(), SyncError> {
     Ok(())
 }
 
+/// Move the branch and the work tree to a merge commit, and forget the merge's conflicts.
+fn check_out(repo: &Repository, oid: Oid) -> Result<(), SyncError> {
+    let t0 = std::time::Instant::now();
+    move_to(repo, oid)?;
+    if std::env::var_os("OVERLEG_TIMING").is_some() {
+        eprintln!("sync: checked out {:?}", t0.elapsed());
+    }
+    conflicts::clear(repo)?;
+    Ok(())
+}
+
 fn count_changes(repo: &Repository, from: Oid, to: Oid) -> Result<usize, git2::Error> {
     let a = repo.find_commit(from)?.tree()?;
     let b = repo.find_commit(to)?.tree()?;
@@ -202,6 +212,7 @@ pub(crate) fn integrate_with(
     identity: &Identity,
     theirs: Oid,
     remote_ref: &str,
+    checkout_later: bool,
 ) -> Result<Integrated, SyncError> {
     let mut out = Integrated::default();
     let head = match repo.head() {
@@ -285,12 +296,11 @@ pub(crate) fn integrate_with(
     }
     let msg = message(&identity.department, &summary);
     let oid = repo.commit(None, &sig, &sig, &msg, &tree, &[&head, &theirs_c])?;
-    let t0 = std::time::Instant::now();
-    move_to(repo, oid)?;
-    if std::env::var_os("OVERLEG_TIMING").is_some() {
-        eprintln!("sync: checked out {:?}", t0.elapsed());
+    if checkout_later {
+        out.pending = Some(oid);
+    } else {
+        check_out(repo, oid)?;
     }
-    conflicts::clear(repo)?;
     out.merged = tm.merged;
     out.merge_commit = Some(oid.to_string());
     Ok(out)
@@ -305,7 +315,7 @@ pub fn sync(
     let repo = store.repo()?;
     let mut rec = read_record(&repo);
     rec.last_attempt = Some(now());
-    let result = run(store, &repo, opts, progress);
+    let result = round::run(store, &repo, opts, progress);
     match &result {
         Ok(r) if r.conflicts == 0 => {
             rec.last_success = Some(now());
@@ -323,120 +333,4 @@ pub fn sync(
     }
     write_record(&repo, &rec);
     result
-}
-
-fn run(
-    store: &Store,
-    repo: &Repository,
-    opts: &SyncOptions,
-    progress: &mut dyn FnMut(&Event),
-) -> Result<SyncReport, SyncError> {
-    let t0 = std::time::Instant::now();
-    let timing = std::env::var_os("OVERLEG_TIMING").is_some();
-    let tm = |what: &str| {
-        if timing {
-            eprintln!("sync: {what} {:?}", t0.elapsed());
-        }
-    };
-    let identity = store.identity()?;
-    let branch = current_branch(repo)?;
-    let remote_ref = format!("refs/remotes/{}/{}", opts.remote, branch);
-    let mut remote = repo
-        .find_remote(&opts.remote)
-        .map_err(|_| SyncError::NoRemote(opts.remote.clone()))?;
-    // The checks of the work tree (a status of every file: a fifth of a second at 100,000
-    // records) run beside the first fetch, which waits on the server. The fetch only moves
-    // the remote-tracking branch, so nothing of the user's is touched before both are done;
-    // a failed check still stops the sync before the merge.
-    std::thread::scope(|scope| {
-        let checks = scope.spawn(|| -> Result<(), SyncError> {
-            // its own handle: a libgit2 repository is not shared between threads
-            let repo = store.repo()?;
-            preflight(store, &repo, &remote_ref)
-        });
-        let mut checks = Some(checks);
-        let mut checked = || -> Result<(), SyncError> {
-            match checks.take().map(std::thread::ScopedJoinHandle::join) {
-                None => Ok(()),
-                Some(Ok(res)) => {
-                    tm("preflight");
-                    res
-                }
-                Some(Err(_)) => Err(SyncError::Other(
-                    "the check of the work tree stopped unexpectedly; nothing was synced".into(),
-                )),
-            }
-        };
-        let progress: RefCell<&mut dyn FnMut(&Event)> = RefCell::new(progress);
-        let emit = |e: Event| {
-            if let Ok(mut f) = progress.try_borrow_mut() {
-                f(&e);
-            }
-        };
-        let mut report = SyncReport::default();
-        for attempt in 0..=opts.retries {
-            if attempt > 0 {
-                report.retries = attempt;
-                emit(Event::Retrying(attempt));
-            }
-            emit(Event::Fetching);
-            let fetched = remote::fetch(repo, &mut remote, &branch, &progress);
-            // what the checks found comes first: it is what the user has to act on
-            checked()?;
-            fetched?;
-            tm("fetched");
-            let theirs = repo.refname_to_id(&remote_ref).ok();
-            if let Some(t) = theirs {
-                emit(Event::Merging);
-                let lock = WriteLock::acquire(repo.path(), Duration::from_secs(30))?;
-                if lock.taken_over {
-                    crate::store::recover::sweep_side_files(store.root());
-                }
-                check_writable(repo)?;
-                let out = integrate_with(store, repo, &identity, t, &remote_ref)?;
-                tm("integrated");
-                report.incoming += out.incoming;
-                report.merged.extend(out.merged);
-                report.resolved += out.resolved;
-                report.fast_forward |= out.fast_forward;
-                if out.merge_commit.is_some() {
-                    report.merge_commit = out.merge_commit;
-                }
-                if out.conflicts > 0 {
-                    report.conflicts = out.conflicts;
-                    fill_counts(repo, &remote_ref, &mut report);
-                    return Ok(report);
-                }
-            }
-            let head = match repo.refname_to_id("HEAD") {
-                Ok(h) => h,
-                Err(_) => return Ok(report), // nothing here and nothing there
-            };
-            if theirs == Some(head) {
-                fill_counts(repo, &remote_ref, &mut report);
-                return Ok(report);
-            }
-            emit(Event::Pushing);
-            match remote::push(repo, &mut remote, &branch, &progress)? {
-                remote::Pushed::Done => {
-                    tm("pushed");
-                    repo.reference(&remote_ref, head, true, "overleg sync: pushed")?;
-                    report.pushed = true;
-                    fill_counts(repo, &remote_ref, &mut report);
-                    return Ok(report);
-                }
-                remote::Pushed::Behind => continue,
-            }
-        }
-        Err(SyncError::Busy(opts.retries + 1))
-    })
-}
-
-fn fill_counts(repo: &Repository, remote_ref: &str, report: &mut SyncReport) {
-    if let (Ok(h), Ok(u)) = (repo.refname_to_id("HEAD"), repo.refname_to_id(remote_ref))
-        && let Ok((a, b)) = repo.graph_ahead_behind(h, u)
-    {
-        report.ahead = a;
-        report.behind = b;
-    }
 }

@@ -239,9 +239,11 @@ pub(crate) enum Pushed {
 
 /// Push `branch` to the same branch on `remote`. Checks both the error and the per-reference
 /// status the server sends (a smart server reports refusals there, with `Ok(())`).
+/// Push the local reference `local` to the server's `branch`.
 pub(crate) fn push(
     repo: &Repository,
     remote: &mut Remote<'_>,
+    local: &str,
     branch: &str,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
 ) -> Result<Pushed, SyncError> {
@@ -266,7 +268,7 @@ pub(crate) fn push(
         // the pack of a push searches deltas for the megabyte trees of large folders: on
         // every core (libgit2 uses one unless told)
         po.packbuilder_parallelism(0);
-        let spec = format!("refs/heads/{branch}:refs/heads/{branch}");
+        let spec = format!("{local}:refs/heads/{branch}");
         remote.push(&[spec.as_str()], Some(&mut po))
     };
     match res {
