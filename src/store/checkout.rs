@@ -211,11 +211,18 @@ fn put(
 ) -> Result<(), StoreError> {
     let io = |e| StoreError::io(path, e);
     match (old, found) {
-        (Some(_), Found::Old) => {
-            let mut f = OpenOptions::new().write(true).open(path).map_err(io)?;
-            f.write_all(bytes).map_err(io)?;
-            f.set_len(bytes.len() as u64).map_err(io)?;
-        }
+        (Some(_), Found::Old) => match OpenOptions::new().write(true).open(path) {
+            Ok(mut f) => {
+                f.write_all(bytes).map_err(io)?;
+                f.set_len(bytes.len() as u64).map_err(io)?;
+            }
+            // a read-only file: replaced, as git's checkout does
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                write_replacing(path, bytes, false)?;
+                return set_mode(path, executable);
+            }
+            Err(e) => return Err(io(e)),
+        },
         (Some(_), _) => write_replacing(path, bytes, false)?,
         (None, _) => {
             if let Some(dir) = path.parent() {
@@ -232,10 +239,15 @@ fn put(
         }
     }
     if old.is_some_and(|(_, x)| x != executable) || found == Found::Linked {
-        let mode = if executable { 0o755 } else { 0o644 };
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(io)?;
+        return set_mode(path, executable);
     }
     Ok(())
+}
+
+fn set_mode(path: &Path, executable: bool) -> Result<(), StoreError> {
+    let mode = if executable { 0o755 } else { 0o644 };
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .map_err(|e| StoreError::io(path, e))
 }
 
 /// Undo steps `done` (indexes into `steps`, in the order made): each file back to what the
