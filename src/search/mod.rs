@@ -7,6 +7,7 @@
 
 mod bound;
 pub mod compact;
+mod flat;
 mod fold;
 mod index;
 mod patch;
@@ -18,10 +19,13 @@ mod searcher;
 #[cfg(test)]
 mod compact_tests;
 #[cfg(test)]
+mod flat_tests;
+#[cfg(test)]
 mod patch_tests;
 #[cfg(test)]
 mod tests;
 
+pub use flat::{Flat, Row};
 pub use fold::{fold, fold_char};
 pub use index::{Entry, Field, index};
 pub use patch::patched;
