@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::compact::{FIELDS, pack, unpack};
 use super::index::{Entry, Field, build, kind_code, par_map};
+use super::query::Query;
 use super::record::Records;
 use crate::model::{Agenda, Date, Kind};
 
@@ -291,5 +292,59 @@ impl Records for Flat {
     }
     fn date(&self, i: usize) -> Option<Date> {
         self.date.get(i).and_then(|d| unpack(*d)).flatten()
+    }
+    /// One substring search through the prose of the whole run rather than one per text:
+    /// most texts are short, and starting a search costs more than reading them. Searched for
+    /// the longest word (likely the rarest); a text it occurs in is checked for the others.
+    fn prose_in(&self, a: usize, b: usize, q: &Query) -> Option<Vec<(u32, u32)>> {
+        let longest = (0..q.finders.len()).max_by_key(|&w| q.finders[w].needle().len())?;
+        let finder = &q.finders[longest];
+        let len = finder.needle().len();
+        let (t0, t1) = (
+            *self.more_first.get(a)? as usize,
+            *self.more_first.get(b)? as usize,
+        );
+        let end = |t: usize| {
+            self.more
+                .ends
+                .get(t)
+                .map_or(usize::MAX, |e| usize::try_from(*e).unwrap_or(usize::MAX))
+        };
+        let start = |t: usize| if t == 0 { 0 } else { end(t - 1) };
+        let bytes = self.more.text.as_bytes();
+        let stop = start(t1);
+        let (mut out, mut t, mut rec) = (Vec::new(), t0, a);
+        let mut pos = start(t0);
+        while pos < stop
+            && let Some(p) = bytes.get(pos..stop).and_then(|h| finder.find(h))
+        {
+            let p = pos + p;
+            while end(t) <= p {
+                t += 1;
+            }
+            // one hit per text is all it takes; an occurrence across two texts is none, and
+            // the search goes on from the next text (which the occurrence may overlap)
+            pos = end(t);
+            if p + len > end(t) {
+                continue;
+            }
+            let text = self.more.get(t).as_bytes();
+            let others = q.finders.iter().enumerate();
+            if others
+                .filter(|(w, _)| *w != longest)
+                .all(|(_, f)| f.find(text).is_some())
+            {
+                while self
+                    .more_first
+                    .get(rec + 1)
+                    .is_some_and(|&n| n as usize <= t)
+                {
+                    rec += 1;
+                }
+                let k = t - *self.more_first.get(rec)? as usize;
+                out.push((rec as u32, k as u32));
+            }
+        }
+        Some(out)
     }
 }

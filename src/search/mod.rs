@@ -11,6 +11,7 @@ mod flat;
 mod fold;
 mod index;
 mod patch;
+mod prose;
 mod query;
 mod record;
 mod score;
@@ -70,7 +71,7 @@ pub fn search(entries: &[Entry], query: &str) -> Results {
 fn search_in<R: record::Records + ?Sized>(entries: &R, query: &str) -> Results {
     let q = parse_query(query);
     // Without a way to cancel, the scan always finishes.
-    let scan = score::scan(entries, &q, None, None, &|| false);
+    let scan = score::scan(entries, &q, None, None, &[], &|| false);
     let (hits, total) = scan.map_or((Vec::new(), 0), |s| (s.top, s.matched.len()));
     Results {
         hits,

@@ -122,7 +122,15 @@ impl Searcher {
             .chain(self.steps.iter().rev())
             .find(|s| lines_within(&q, &s.query))
             .map(Step::prior);
-        let scan = score::scan(entries.as_ref(), &q, candidates, lines, cancelled)?;
+        // the best hits of the queries this one comes from are likely among its best too
+        let seeds: Vec<u32> = self
+            .steps
+            .last()
+            .into_iter()
+            .chain(self.recent.last())
+            .flat_map(|s| s.hits.iter().map(|h| h.entry as u32))
+            .collect();
+        let scan = score::scan(entries.as_ref(), &q, candidates, lines, &seeds, cancelled)?;
         let results = Results {
             hits: scan.top.clone(),
             total: scan.matched.len(),
