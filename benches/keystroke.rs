@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use overleg::search::{self, Entry, Searcher};
+use overleg::search::{self, Entry, Flat, Searcher};
 use overleg::store::Store;
 
 fn pct(v: &mut [Duration], p: f64) -> Duration {
@@ -71,7 +71,7 @@ fn keystrokes_run(entries: &[Entry]) -> Vec<Duration> {
 /// The search box: per prefix, a fresh searcher gets the prefix pasted, then `financiering`
 /// typed char by char, then backspaced away again. Returns (typed keys incl. the paste,
 /// backspaces).
-fn keystrokes_workbench(entries: &Arc<Vec<Entry>>) -> (Vec<Duration>, Vec<Duration>) {
+fn keystrokes_workbench(entries: &Arc<Flat>) -> (Vec<Duration>, Vec<Duration>) {
     let (mut typed, mut back) = (Vec::new(), Vec::new());
     for prefix in PREFIXES {
         let mut searcher = Searcher::new();
@@ -97,9 +97,10 @@ fn keystrokes_workbench(entries: &Arc<Vec<Entry>>) -> (Vec<Duration>, Vec<Durati
     (typed, back)
 }
 
-fn report(n: usize, entries: &Arc<Vec<Entry>>, head: String) {
+fn report(n: usize, entries: &[Entry], head: String) {
     let run = keystrokes_run(entries);
-    let (typed, back) = keystrokes_workbench(entries);
+    let flat = Arc::new(Flat::from_entries(entries));
+    let (typed, back) = keystrokes_workbench(&flat);
     println!(
         "{n:>9} records: {head}  keystroke median {:>7.2?} p95 {:>7.2?} ({} keystrokes, {} entries)",
         pct(&mut run.clone(), 0.5),
@@ -138,7 +139,7 @@ fn main() {
     // `cargo bench` passes --bench; nothing else to parse.
     for n in common::sizes() {
         if n == 1_000_000 && !common::dir(n).join(".git").exists() {
-            let entries = Arc::new(copies_of_100k());
+            let entries = copies_of_100k();
             let head = "in memory: 10 copies of the 100,000 index (no repository), index not timed"
                 .to_string();
             report(n, &entries, head);
@@ -181,6 +182,6 @@ fn main() {
             pct(&mut warm, 0.5),
             pct(&mut index, 0.5),
         );
-        report(n, &Arc::new(entries), head);
+        report(n, &entries, head);
     }
 }

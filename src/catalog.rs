@@ -17,6 +17,8 @@ use crate::store::snapshot::{self, Key, Section};
 pub const AGENDA: &str = "agenda";
 pub const REFS: &str = "refs";
 pub const SEARCH: &str = "search";
+/// The workbench's search index (`search::Flat`).
+pub const SEARCH_INDEX: &str = "search-index";
 /// The search index in the flat layout `overleg search` reads in place (`search::compact`).
 pub const SEARCH_FLAT: &str = "search-flat";
 

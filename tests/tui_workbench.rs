@@ -372,7 +372,7 @@ fn search_finds_what_was_just_saved() {
         .search
         .hits
         .iter()
-        .filter_map(|h| f.state.search.index.get(h.entry).map(|e| e.id.clone()))
+        .filter_map(|h| f.state.search.index.get(h.entry).map(|e| e.id.to_string()))
         .collect();
     assert_eq!(found, vec![id]);
 }

@@ -25,7 +25,7 @@ use crate::model::{Date, Kind};
 const MAGIC: &[u8; 8] = b"OVLSRCH1";
 
 /// Field codes: a field's position here.
-const FIELDS: [Field; 15] = [
+pub(super) const FIELDS: [Field; 15] = [
     Field::MetaQuestion,
     Field::Venue,
     Field::Objective,
@@ -47,13 +47,13 @@ const FIELDS: [Field; 15] = [
 const NO_FIELD: u8 = u8::MAX;
 
 /// A date in 32 bits (0 for none): dates are checked again when read.
-fn pack(d: Option<Date>) -> u32 {
+pub(super) fn pack(d: Option<Date>) -> u32 {
     d.map_or(0, |d| {
         (u32::try_from(d.year).unwrap_or(0) << 9) | (u32::from(d.month) << 5) | u32::from(d.day)
     })
 }
 
-fn unpack(v: u32) -> Option<Option<Date>> {
+pub(super) fn unpack(v: u32) -> Option<Option<Date>> {
     if v == 0 {
         return Some(None);
     }

@@ -244,7 +244,7 @@ mod date_code {
 }
 
 /// Map `f` over `items` on every core (in order), when there are enough to be worth threads.
-fn par_map<T: Sync>(items: &[T], f: impl Fn(&T) -> Entry + Sync) -> Vec<Entry> {
+pub(super) fn par_map<T: Sync>(items: &[T], f: impl Fn(&T) -> Entry + Sync) -> Vec<Entry> {
     let threads = if items.len() < 2_000 {
         1
     } else {

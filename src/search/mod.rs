@@ -7,9 +7,11 @@
 
 mod bound;
 pub mod compact;
+mod flat;
 mod fold;
 mod index;
 mod patch;
+mod prose;
 mod query;
 mod record;
 mod score;
@@ -18,10 +20,13 @@ mod searcher;
 #[cfg(test)]
 mod compact_tests;
 #[cfg(test)]
+mod flat_tests;
+#[cfg(test)]
 mod patch_tests;
 #[cfg(test)]
 mod tests;
 
+pub use flat::{Flat, Row};
 pub use fold::{fold, fold_char};
 pub use index::{Entry, Field, index};
 pub use patch::patched;
@@ -66,7 +71,7 @@ pub fn search(entries: &[Entry], query: &str) -> Results {
 fn search_in<R: record::Records + ?Sized>(entries: &R, query: &str) -> Results {
     let q = parse_query(query);
     // Without a way to cancel, the scan always finishes.
-    let scan = score::scan(entries, &q, None, None, &|| false);
+    let scan = score::scan(entries, &q, None, None, &[], &|| false);
     let (hits, total) = scan.map_or((Vec::new(), 0), |s| (s.top, s.matched.len()));
     Results {
         hits,

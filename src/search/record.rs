@@ -3,6 +3,7 @@
 //! command line) are scored by the same code, so both give the same hits in the same order.
 
 use super::index::{Entry, Field};
+use super::query::Query;
 use crate::model::{Date, Kind};
 
 /// Records numbered `0..len()`. Accessors are only called with a number below `len()`.
@@ -22,6 +23,11 @@ pub(crate) trait Records: Sync {
     fn dept(&self, i: usize, k: usize) -> Option<&str>;
     fn due(&self, i: usize) -> Option<Date>;
     fn date(&self, i: usize) -> Option<Date>;
+    /// Every (record, text position) among records `a..b` whose longer text holds every word
+    /// of `q`, ascending; `None` when the layout has no faster way than record by record.
+    fn prose_in(&self, _a: usize, _b: usize, _q: &Query) -> Option<Vec<(u32, u32)>> {
+        None
+    }
 }
 
 impl Records for [Entry] {

@@ -8,6 +8,8 @@ use fuzzy_matcher::skim::SkimMatcherV2;
 use std::collections::BinaryHeap;
 
 use super::bound::Bound;
+use super::prose::prose_field;
+use super::prose::{Bulk, DENSE, prose_at};
 use super::query::Query;
 use super::record::Records;
 use super::{Hit, MAX_HITS};
@@ -61,28 +63,6 @@ fn is_subsequence(hay: &str, needle: &str) -> bool {
         }
     }
     want.peek().is_none()
-}
-
-/// The first longer field of record `i` containing every word, for a hit found in prose.
-pub(crate) fn prose_field<R: Records + ?Sized>(r: &R, i: usize, q: &Query) -> Option<super::Field> {
-    prose_from(r, i, q, 0).map(|(_, f)| f)
-}
-
-/// [`prose_field`] looking from the `from`th field on (the earlier ones known not to hold
-/// every word), with the field's position.
-fn prose_from<R: Records + ?Sized>(
-    r: &R,
-    i: usize,
-    q: &Query,
-    from: usize,
-) -> Option<(usize, super::Field)> {
-    if !q.prose || q.words_mask & !r.masks(i).1 != 0 {
-        return None;
-    }
-    (from..)
-        .map_while(|k| r.more(i, k).map(|m| (k, m)))
-        .find(|(_, (_, t))| q.finders.iter().all(|f| f.find(t).is_some()))
-        .map(|(k, (f, _))| (k, f))
 }
 
 /// Display order: best score first, then agenda order.
@@ -168,18 +148,33 @@ fn scan_part<R: Records + ?Sized>(
     entries: &R,
     part: Part<'_>,
     lines: Option<Prior<'_>>,
+    floor: i64,
     q: &Query,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Found> {
     match part {
         Part::Range(a, b) => {
             let lines = lines.map(|p| p.from(a));
-            scan_ids(entries, (a..b).map(|i| (i, LINE)), lines, q, cancelled)
+            let bulk = Some(Bulk::new(b));
+            scan_ids(
+                entries,
+                (a..b).map(|i| (i, LINE)),
+                lines,
+                bulk,
+                floor,
+                q,
+                cancelled,
+            )
         }
         Part::List(p) => {
-            let lines = lines.map(|l| l.from(p.ids.first().copied().unwrap_or(0)));
+            let first = p.ids.first().copied().unwrap_or(0);
+            let lines = lines.map(|l| l.from(first));
             let ids = p.ids.iter().copied().zip(p.how.iter().copied());
-            scan_ids(entries, ids, lines, q, cancelled)
+            // Sparse candidates are searched one by one: the prose between them is not read.
+            let end = p.ids.last().map_or(0, |l| l + 1);
+            let dense = p.ids.len() as u64 * DENSE >= u64::from(end - first);
+            let bulk = dense.then(|| Bulk::new(end));
+            scan_ids(entries, ids, lines, bulk, floor, q, cancelled)
         }
     }
 }
@@ -195,6 +190,8 @@ fn scan_ids<R: Records + ?Sized>(
     entries: &R,
     ids: impl Iterator<Item = (u32, u8)>,
     lines: Option<Prior<'_>>,
+    mut bulk: Option<Bulk>,
+    floor: i64,
     q: &Query,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Found> {
@@ -230,13 +227,14 @@ fn scan_ids<R: Records + ?Sized>(
             let folded = entries.folded(e);
             matched.push(i);
             how.push(LINE);
-            let worth = bound
-                .as_ref()
-                .is_none_or(|b| top.admits(b.of(folded) + 1000));
+            let worth = bound.as_ref().is_none_or(|b| {
+                let most = b.of(folded) + 1000;
+                most >= floor && top.admits(most)
+            });
             if worth && let Some(score) = matcher.fuzzy_match(folded, &q.text) {
                 top.push((score + 1000, i, true));
             }
-        } else if let Some((k, _)) = prose_from(entries, e, q, usize::from(prior & !LINE)) {
+        } else if let Some(k) = prose_at(entries, i, q, usize::from(prior & !LINE), &mut bulk) {
             matched.push(i);
             how.push(u8::try_from(k).unwrap_or(127).min(127));
             top.push((0, i, false));
@@ -277,6 +275,33 @@ impl Part<'_> {
     }
 }
 
+/// A score the [`MAX_HITS`]th best line hit of `q` reaches for certain: the `MAX_HITS`th best
+/// of `seeds` (entries to score in full first, as the best hits of the query before), or
+/// the lowest score when fewer of them hit. A line whose bound stays below it is counted
+/// without being scored; without a floor the top only fills up as the scan goes, and until
+/// it holds good hits most lines have to be scored.
+fn floor<R: Records + ?Sized>(entries: &R, q: &Query, seeds: &[u32]) -> i64 {
+    if q.text.is_empty() || seeds.len() < MAX_HITS {
+        return i64::MIN;
+    }
+    let mut seeds = seeds.to_vec();
+    // an entry counted twice would raise the floor past a hit
+    seeds.sort_unstable();
+    seeds.dedup();
+    let matcher = SkimMatcherV2::default();
+    let mut scores: Vec<i64> = seeds
+        .iter()
+        .map(|&i| i as usize)
+        .filter(|&e| e < entries.len() && q.filters.iter().all(|f| f.passes(entries, e)))
+        .filter_map(|e| matcher.fuzzy_match(entries.folded(e), &q.text))
+        .collect();
+    if scores.len() < MAX_HITS {
+        return i64::MIN;
+    }
+    scores.select_nth_unstable_by(MAX_HITS - 1, |a, b| b.cmp(a));
+    scores[MAX_HITS - 1] + 1000
+}
+
 /// Score `q` over `candidates` (the hits of a query that `q` narrows) or, when `None`, every
 /// entry; `lines`: the hits of a query whose text `q`'s extends, under filters `q`'s imply
 /// (its line hits are the only lines that can match). Returns `None` if `cancelled`
@@ -286,8 +311,10 @@ pub(crate) fn scan<R: Records + ?Sized>(
     q: &Query,
     candidates: Option<Prior<'_>>,
     lines: Option<Prior<'_>>,
+    seeds: &[u32],
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Option<Scan> {
+    let floor = floor(entries, q, seeds);
     let all = Part::Range(0, u32::try_from(entries.len()).unwrap_or(u32::MAX));
     let ids = candidates.map_or(all, Part::List);
     let threads = if ids.len() < PARALLEL_FROM {
@@ -296,13 +323,13 @@ pub(crate) fn scan<R: Records + ?Sized>(
         std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
     };
     let (matched, how, top) = if threads == 1 {
-        scan_part(entries, ids, lines, q, cancelled)?
+        scan_part(entries, ids, lines, floor, q, cancelled)?
     } else {
         let parts = std::thread::scope(|scope| {
             let handles: Vec<_> = ids
                 .split(threads)
                 .into_iter()
-                .map(|p| scope.spawn(move || scan_part(entries, p, lines, q, cancelled)))
+                .map(|p| scope.spawn(move || scan_part(entries, p, lines, floor, q, cancelled)))
                 .collect();
             handles
                 .into_iter()

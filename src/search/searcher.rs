@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use super::index::Entry;
+use super::flat::Flat;
 use super::query::{Query, parse_query};
 use super::score::Prior;
 use super::{Hit, Results, score};
@@ -47,7 +47,7 @@ impl Step {
 /// Remembers a chain of queries, each narrowing the one before, over one set of entries.
 #[derive(Default)]
 pub struct Searcher {
-    entries: Option<Arc<Vec<Entry>>>,
+    entries: Option<Arc<Flat>>,
     steps: Vec<Step>,
     /// Steps left behind that the chain no longer holds, newest last.
     recent: Vec<Step>,
@@ -79,7 +79,7 @@ impl Searcher {
     /// remembered stays valid.
     pub fn search(
         &mut self,
-        entries: &Arc<Vec<Entry>>,
+        entries: &Arc<Flat>,
         query: &str,
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Option<Results> {
@@ -122,7 +122,15 @@ impl Searcher {
             .chain(self.steps.iter().rev())
             .find(|s| lines_within(&q, &s.query))
             .map(Step::prior);
-        let scan = score::scan(entries.as_slice(), &q, candidates, lines, cancelled)?;
+        // the best hits of the queries this one comes from are likely among its best too
+        let seeds: Vec<u32> = self
+            .steps
+            .last()
+            .into_iter()
+            .chain(self.recent.last())
+            .flat_map(|s| s.hits.iter().map(|h| h.entry as u32))
+            .collect();
+        let scan = score::scan(entries.as_ref(), &q, candidates, lines, &seeds, cancelled)?;
         let results = Results {
             hits: scan.top.clone(),
             total: scan.matched.len(),

@@ -253,7 +253,8 @@ proptest! {
     /// the reference scan gives for every intermediate query.
     #[test]
     fn incremental_equals_fresh(seed in 0u64..1000, edits in proptest::collection::vec(edit(), 1..40)) {
-        let es = Arc::new(entries(400, seed));
+        let es = entries(400, seed);
+        let flat = Arc::new(Flat::from_entries(&es));
         let mut searcher = Searcher::new();
         let mut query = String::new();
         for e in edits {
@@ -265,7 +266,7 @@ proptest! {
                 Edit::Paste(s) => query.push_str(s),
                 Edit::Clear => query.clear(),
             }
-            let got = searcher.search(&es, &query, &|| false);
+            let got = searcher.search(&flat, &query, &|| false);
             let (hits, total) = reference(&es, &query);
             let got = got.expect("not cancelled");
             prop_assert_eq!(got.total, total, "{:?}", query);
@@ -278,26 +279,31 @@ proptest! {
 #[test]
 fn a_new_index_forgets_the_old_one() {
     let mut s = Searcher::new();
-    let a = Arc::new(entries(50, 1));
-    let b = Arc::new(entries(50, 2));
+    let (a, b) = (entries(50, 1), entries(50, 2));
+    let (fa, fb) = (
+        Arc::new(Flat::from_entries(&a)),
+        Arc::new(Flat::from_entries(&b)),
+    );
     for q in ["f", "fi", "fin"] {
-        assert_eq!(s.search(&a, q, &|| false), Some(search(&a, q)));
+        assert_eq!(s.search(&fa, q, &|| false), Some(search(&a, q)));
     }
-    assert_eq!(s.search(&b, "fina", &|| false), Some(search(&b, "fina")));
+    assert_eq!(s.search(&fb, "fina", &|| false), Some(search(&b, "fina")));
 }
 
 #[test]
 fn a_cancelled_scan_leaves_the_searcher_usable() {
-    let es = Arc::new(entries(20_000, 3));
+    let es = entries(20_000, 3);
+    let flat = Arc::new(Flat::from_entries(&es));
     let mut s = Searcher::new();
-    assert_eq!(s.search(&es, "fin", &|| true), None);
-    assert_eq!(s.search(&es, "fin", &|| false), Some(search(&es, "fin")));
+    assert_eq!(s.search(&flat, "fin", &|| true), None);
+    assert_eq!(s.search(&flat, "fin", &|| false), Some(search(&es, "fin")));
 }
 
 #[test]
 fn editing_a_filter_value_in_place() {
     // Widening and narrowing values of each filter, as typing and backspacing over them does.
-    let es = Arc::new(entries(400, 11));
+    let es = entries(400, 11);
+    let flat = Arc::new(Flat::from_entries(&es));
     let mut s = Searcher::new();
     for seq in [
         &[
@@ -329,7 +335,7 @@ fn editing_a_filter_value_in_place() {
     ] {
         for q in seq {
             let (hits, total) = reference(&es, q);
-            let got = s.search(&es, q, &|| false).expect("not cancelled");
+            let got = s.search(&flat, q, &|| false).expect("not cancelled");
             assert_eq!((got.hits, got.total), (hits, total), "{q:?} in {seq:?}");
         }
     }
@@ -340,7 +346,8 @@ fn typing_and_backspacing_on_every_core() {
     // Large enough for threaded scans, whose parts each start inside the earlier hits; the
     // prose threshold (three chars) is crossed both ways, and backspaces return to queries
     // left behind by it.
-    let es = Arc::new(entries(20_000, 13));
+    let es = entries(20_000, 13);
+    let flat = Arc::new(Flat::from_entries(&es));
     let mut s = Searcher::new();
     let word = "financ";
     for prefix in ["", "status:o ", "dept:ezk "] {
@@ -352,7 +359,7 @@ fn typing_and_backspacing_on_every_core() {
             ["fi", "fin", "fi", "fin", "fina", "f", "fz", "fin"].map(|q| format!("{prefix}{q}"));
         for q in typed.chain(back).chain(again) {
             let (hits, total) = reference(&es, &q);
-            let got = s.search(&es, &q, &|| false).expect("not cancelled");
+            let got = s.search(&flat, &q, &|| false).expect("not cancelled");
             assert_eq!((got.hits, got.total), (hits, total), "{q:?}");
         }
     }

@@ -66,7 +66,7 @@ pub enum Action {
     },
     /// The search index caught up with the agenda after a save.
     Indexed {
-        index: std::sync::Arc<Vec<crate::search::Entry>>,
+        index: std::sync::Arc<crate::search::Flat>,
     },
     /// The search thread answered a query (see `State::rerun_search`).
     Searched {

@@ -217,7 +217,7 @@ pub fn selected(s: &State) -> Option<String> {
             .hits
             .get(sel)
             .and_then(|h| s.search.index.get(h.entry))
-            .map(|e| e.id.clone()),
+            .map(|e| e.id.to_string()),
     }
 }
 
@@ -394,7 +394,7 @@ pub fn picked(s: &mut State, purpose: Purpose, value: String) -> Vec<Effect> {
 }
 
 /// Used by the search view: the entry of a hit.
-pub fn hit_entry(s: &State, i: usize) -> Option<&search::Entry> {
+pub fn hit_entry(s: &State, i: usize) -> Option<search::Row<'_>> {
     s.search
         .hits
         .get(i)

@@ -9,13 +9,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use super::action::Action;
-use crate::search::{Entry, Searcher};
+use crate::search::{Flat, Searcher};
 
 /// One query to search, over one index.
 pub struct Request {
     pub generation: u64,
     pub query: String,
-    pub index: Arc<Vec<Entry>>,
+    pub index: Arc<Flat>,
 }
 
 /// The UI's end: sends requests and says which generation is the newest.

@@ -13,7 +13,7 @@ use super::i18n::Lang;
 use super::keys::{Ctx, Keymap};
 use super::theme::Theme;
 use super::widgets::{Editor, Picker};
-use crate::search::{self, Entry, Hit};
+use crate::search::{self, Flat, Hit};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Screen {
@@ -126,7 +126,7 @@ pub struct SearchState {
     pub hits: Vec<Hit>,
     /// The index those hits number into: after a reload the new index is in `State::index`
     /// at once, while the hits for it are still on their way.
-    pub index: std::sync::Arc<Vec<Entry>>,
+    pub index: std::sync::Arc<Flat>,
     /// How many hits that query has in all (more than are shown when past the limit).
     pub total: usize,
     pub problems: Vec<String>,
@@ -155,14 +155,14 @@ pub struct Hits {
 #[derive(Clone)]
 pub struct Loaded {
     pub agenda: std::sync::Arc<Agenda>,
-    pub index: std::sync::Arc<Vec<Entry>>,
+    pub index: std::sync::Arc<Flat>,
 }
 
 impl Loaded {
     pub fn of(agenda: &std::sync::Arc<Agenda>) -> Loaded {
         Loaded {
             agenda: agenda.clone(),
-            index: std::sync::Arc::new(search::index(agenda)),
+            index: std::sync::Arc::new(Flat::of(agenda)),
         }
     }
 
@@ -174,7 +174,7 @@ impl Loaded {
 
 pub struct State {
     pub agenda: std::sync::Arc<Agenda>,
-    pub index: std::sync::Arc<Vec<Entry>>,
+    pub index: std::sync::Arc<Flat>,
     pub loaded: bool,
     pub lang: Lang,
     pub keymap: Keymap,
@@ -212,7 +212,7 @@ impl State {
     pub fn new(lang: Lang, theme: Theme, keymap: Keymap, today: Date) -> State {
         State {
             agenda: std::sync::Arc::new(Agenda::default()),
-            index: std::sync::Arc::new(Vec::new()),
+            index: std::sync::Arc::default(),
             loaded: false,
             lang,
             keymap,

@@ -113,12 +113,10 @@ fn search_types_filters_and_jumps() {
     let mut s = state();
     press(&mut s, None, "/ \"type:action status:gereed\"");
     assert!(!s.search.hits.is_empty());
-    assert!(
-        s.search
-            .hits
-            .iter()
-            .all(|h| s.index[h.entry].kind == Kind::Action && s.index[h.entry].status == "gereed")
-    );
+    assert!(s.search.hits.iter().all(|h| {
+        s.index.get(h.entry).is_some_and(|e| e.kind == Kind::Action)
+            && s.index.status_of(h.entry) == "gereed"
+    }));
     press(&mut s, None, "enter");
     assert_eq!(s.view().screen, Screen::Actions);
     let sel = super::rows::actions(&s)[s.view().sel[0]].status;
@@ -142,7 +140,7 @@ fn search_on_a_thread_shows_only_the_newest_answer() {
     assert_eq!(s.view().screen, Screen::Search);
     let answer = |r: &super::search_worker::Request| Action::Searched {
         generation: r.generation,
-        results: crate::search::search(&r.index, &r.query),
+        results: r.index.search(&r.query),
     };
     // A late answer to an older query is dropped.
     apply(&mut s, None, answer(old));
@@ -150,12 +148,10 @@ fn search_on_a_thread_shows_only_the_newest_answer() {
     assert_eq!(s.view().screen, Screen::Search);
     apply(&mut s, None, answer(new));
     assert!(!s.search.pending);
-    assert!(
-        s.search
-            .hits
-            .iter()
-            .all(|h| s.index[h.entry].kind == Kind::Action && s.index[h.entry].status == "gereed")
-    );
+    assert!(s.search.hits.iter().all(|h| {
+        s.index.get(h.entry).is_some_and(|e| e.kind == Kind::Action)
+            && s.index.status_of(h.entry) == "gereed"
+    }));
     assert_eq!(s.search.total, s.search.hits.len());
     assert_eq!(
         s.view().screen,
@@ -203,7 +199,7 @@ fn the_search_thread_answers_the_newest_request() {
             Err(e) => panic!("no answer to the newest request: {e}"),
         }
     };
-    assert_eq!(last, crate::search::search(&s.index, "fina"));
+    assert_eq!(last, s.index.search("fina"));
     drop(link);
     handle.join().expect("thread ends when the link is dropped");
 }

@@ -26,7 +26,7 @@ pub struct Runner {
     pub store: Store,
     pub agenda: std::sync::Arc<Agenda>,
     /// The newest search index built (or read from a snapshot).
-    pub index: std::sync::Arc<Vec<crate::search::Entry>>,
+    pub index: std::sync::Arc<crate::search::Flat>,
     /// Whether `index` is the index of `agenda` (after a save it is behind until `Job::Index`).
     pub indexed: bool,
 }
@@ -75,7 +75,7 @@ impl Runner {
             Job::SyncState => Action::SyncState(Box::new(self.snapshot())),
             Job::Index => {
                 if !self.indexed {
-                    self.index = std::sync::Arc::new(crate::search::index(&self.agenda));
+                    self.index = std::sync::Arc::new(crate::search::Flat::of(&self.agenda));
                     self.indexed = true;
                 }
                 Action::Indexed {
@@ -263,7 +263,7 @@ impl Runner {
 
     /// The agenda with a search index built for it, remembered for the saves that follow.
     fn loaded(&mut self) -> super::state::Loaded {
-        self.index = std::sync::Arc::new(crate::search::index(&self.agenda));
+        self.index = std::sync::Arc::new(crate::search::Flat::of(&self.agenda));
         self.indexed = true;
         super::state::Loaded {
             agenda: self.agenda.clone(),
@@ -278,7 +278,10 @@ impl Runner {
         let t0 = std::time::Instant::now();
         let (agenda, index) = std::thread::scope(|scope| {
             let index = scope.spawn(|| {
-                let i = catalog.fresh_derived::<Vec<crate::search::Entry>>(crate::catalog::SEARCH);
+                // a damaged snapshot is rebuilt like a stale one
+                let i = catalog
+                    .fresh_derived::<crate::search::Flat>(crate::catalog::SEARCH_INDEX)
+                    .filter(crate::search::Flat::valid);
                 if std::env::var_os("OVERLEG_TIMING").is_some() {
                     eprintln!("start: index {:?}", t0.elapsed());
                 }
@@ -293,9 +296,9 @@ impl Runner {
         let from_snapshot = catalog.from_snapshot();
         let index = match index {
             Some(i) => std::sync::Arc::new(i),
-            None => {
-                std::sync::Arc::new(catalog.derived(crate::catalog::SEARCH, crate::search::index))
-            }
+            None => std::sync::Arc::new(
+                catalog.derived(crate::catalog::SEARCH_INDEX, crate::search::Flat::of),
+            ),
         };
         self.agenda = agenda;
         self.index = index.clone();
