@@ -209,19 +209,27 @@ pub fn read(dir: &Path, name: &str) -> Option<Section> {
     })
 }
 
-/// Write a snapshot atomically. Failures are ignored: a snapshot is an optimisation.
+/// Write a snapshot atomically. Failures are ignored: a snapshot is an optimisation. The
+/// value is encoded straight into the file: at 1,000,000 records an encoded agenda is
+/// hundreds of megabytes, which a first start would otherwise hold twice.
 pub fn write<T: Serialize>(dir: &Path, name: &str, key: &Key, records: usize, value: &T) {
-    if let Ok(payload) = bincode::serialize(value) {
-        write_parts(dir, name, key, records as u64, &payload);
-    }
+    write_with(dir, name, key, records as u64, |f| {
+        bincode::serialize_into(f, value).map_err(std::io::Error::other)
+    });
 }
 
 /// Write a snapshot whose payload is `payload` as is (read back by [`Section::raw`]).
 pub fn write_raw(dir: &Path, name: &str, key: &Key, records: usize, payload: &[u8]) {
-    write_parts(dir, name, key, records as u64, payload);
+    write_with(dir, name, key, records as u64, |f| f.write_all(payload));
 }
 
-fn write_parts(dir: &Path, name: &str, key: &Key, records: u64, payload: &[u8]) {
+fn write_with(
+    dir: &Path,
+    name: &str,
+    key: &Key,
+    records: u64,
+    payload: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) {
     let header = Header {
         version: VERSION,
         program: env!("CARGO_PKG_VERSION").to_string(),
@@ -238,11 +246,11 @@ fn write_parts(dir: &Path, name: &str, key: &Key, records: u64, payload: &[u8]) 
     let _ = std::fs::create_dir_all(dir);
     let tmp = dir.join(format!(".{name}.snap.tmp{}", std::process::id()));
     let res = (|| -> std::io::Result<()> {
-        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
         f.write_all(MAGIC)?;
         f.write_all(&len.to_le_bytes())?;
         f.write_all(&head)?;
-        f.write_all(payload)?;
+        payload(&mut f)?;
         f.flush()?;
         std::fs::rename(&tmp, file_of(dir, name))
     })();
