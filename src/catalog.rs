@@ -112,21 +112,34 @@ impl<'s> Catalog<'s> {
         if let Some(a) = self.agenda.get() {
             return a.clone();
         }
-        let agenda = match self.fresh::<Agenda>(AGENDA) {
+        let agenda = match self.fresh_agenda() {
             Some(a) => {
                 self.from_snapshot.store(true, Ordering::Relaxed);
                 a
             }
             None => {
                 let a = self.store.load();
-                if save {
-                    self.save(AGENDA, &a, &a);
+                if save
+                    && let Some(dir) = &self.dir
+                    && a.len() >= snapshot::fast_from()
+                {
+                    snapshot::write_parts(dir, AGENDA, &self.key, a.len(), &a.parts());
                 }
                 self.save(REFS, &a, &a.ref_table());
                 a
             }
         };
         self.agenda.get_or_init(|| Arc::new(agenda)).clone()
+    }
+
+    /// The agenda from its snapshot when fresh, its parts decoded on every core.
+    fn fresh_agenda(&self) -> Option<Agenda> {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        let parts = self
+            .section(AGENDA)
+            .filter(|s| s.is_fresh(&self.key))?
+            .decode_parts::<crate::model::agenda::Part>(threads)?;
+        Some(Agenda::from_parts(parts))
     }
 
     /// A value derived from the agenda: from its snapshot when fresh, else built and saved.

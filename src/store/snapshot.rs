@@ -30,7 +30,7 @@ const MAGIC: &[u8; 8] = b"OVLSNAP1";
 /// Raise with every change to a type stored in a snapshot (the agenda, the records, listing
 /// rows, search entries, the reference table): bincode is not self-describing, so old bytes
 /// could decode into wrong values rather than fail.
-const VERSION: u32 = 7;
+const VERSION: u32 = 8;
 
 /// Payloads from this size on are decoded straight from the file rather than read first.
 const STREAM_FROM: u64 = 64 << 20;
@@ -114,6 +114,78 @@ impl Section {
 }
 
 impl Section {
+    /// The number of parts of a snapshot written by [`write_parts`], and where each starts and
+    /// ends in the file; `None` when the table does not describe the file.
+    fn part_table(&self) -> Option<Vec<(u64, u64)>> {
+        use std::os::unix::fs::FileExt;
+        let mut count = [0u8; 4];
+        self.file.read_exact_at(&mut count, self.payload_at).ok()?;
+        let count = u64::from(u32::from_le_bytes(count));
+        let table_at = self.payload_at + 4;
+        let mut at = table_at.checked_add(count.checked_mul(8)?)?;
+        if at > self.len {
+            return None;
+        }
+        let mut table = vec![0u8; usize::try_from(count * 8).ok()?];
+        self.file.read_exact_at(&mut table, table_at).ok()?;
+        let mut parts = Vec::with_capacity(table.len() / 8);
+        for len in table.chunks_exact(8) {
+            let len = u64::from_le_bytes(len.try_into().ok()?);
+            let end = at.checked_add(len).filter(|&e| e <= self.len)?;
+            parts.push((at, end));
+            at = end;
+        }
+        (at == self.len).then_some(parts)
+    }
+
+    /// Every part of a snapshot written by [`write_parts`], decoded side by side on up to
+    /// `threads` threads; `None` when any part is damaged.
+    pub fn decode_parts<T: DeserializeOwned + Send>(&self, threads: usize) -> Option<Vec<T>> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let table = self.part_table()?;
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&(at, end)) = table.get(i) else {
+                    return done;
+                };
+                done.push((i, self.decode_range::<T>(at, end)));
+            }
+        };
+        let mut done = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
+            let mut done = work();
+            for h in helpers {
+                done.extend(h.join().ok()?);
+            }
+            Some(done)
+        })?;
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, part)| part).collect()
+    }
+
+    /// One value encoded from `at` to `end` in the file, read through a buffer of its own (a
+    /// mapped file would count its pages as the process's memory).
+    fn decode_range<T: DeserializeOwned>(&self, at: u64, end: u64) -> Option<T> {
+        use bincode::Options;
+        let options = bincode::DefaultOptions::new()
+            .with_fixint_encoding()
+            .allow_trailing_bytes()
+            .with_limit(end - at);
+        let bytes = RangeReader {
+            file: &self.file,
+            at,
+            end,
+        };
+        let mut reader = std::io::BufReader::with_capacity(1 << 18, bytes);
+        let value = options.deserialize_from(&mut reader).ok()?;
+        // a part that does not end where the table says is not what was written
+        let used_up = reader.buffer().is_empty() && reader.get_ref().at == end;
+        used_up.then_some(value)
+    }
+
     /// The payload, undecoded (for [`Section::decode`], and for a layout written by
     /// [`write_raw`] and read in place). Mapped, not read: the page cache's own pages, with no
     /// zeroed buffer to fill and no copy. Snapshots are only ever replaced by a rename, never
@@ -134,6 +206,24 @@ impl Section {
             return None;
         }
         Some(Payload { map, start })
+    }
+}
+
+/// A byte range of a file, read by position so that several threads can read one file.
+struct RangeReader<'f> {
+    file: &'f std::fs::File,
+    at: u64,
+    end: u64,
+}
+
+impl std::io::Read for RangeReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let left = usize::try_from(self.end - self.at).unwrap_or(usize::MAX);
+        let n = buf.len().min(left);
+        let read = self.file.read_at(&mut buf[..n], self.at)?;
+        self.at += read as u64;
+        Ok(read)
     }
 }
 
@@ -223,6 +313,50 @@ pub fn write_raw(dir: &Path, name: &str, key: &Key, records: usize, payload: &[u
     write_with(dir, name, key, records as u64, |f| f.write_all(payload));
 }
 
+/// Write a snapshot of parts that are decoded independently ([`Section::decode_parts`]). The
+/// payload is the number of parts, the length of each, and the parts.
+pub fn write_parts<T: Serialize>(dir: &Path, name: &str, key: &Key, records: usize, parts: &[T]) {
+    use std::io::{Seek, SeekFrom};
+    let Ok(count) = u32::try_from(parts.len()) else {
+        return;
+    };
+    write_with(dir, name, key, records as u64, |f| {
+        f.write_all(&count.to_le_bytes())?;
+        let table_at = f.stream_position()?;
+        f.write_all(&vec![0u8; parts.len() * 8])?;
+        let mut lens = Vec::with_capacity(parts.len() * 8);
+        for part in parts {
+            let mut counted = Counted {
+                inner: &mut *f,
+                n: 0,
+            };
+            bincode::serialize_into(&mut counted, part).map_err(std::io::Error::other)?;
+            lens.extend_from_slice(&counted.n.to_le_bytes());
+        }
+        f.seek(SeekFrom::Start(table_at))?;
+        f.write_all(&lens)?;
+        f.seek(SeekFrom::End(0))?;
+        Ok(())
+    });
+}
+
+/// A writer that counts what passes through it.
+struct Counted<W> {
+    inner: W,
+    n: u64,
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.n += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
 fn write_with(
     dir: &Path,
     name: &str,
@@ -270,3 +404,7 @@ pub fn clear(dir: &Path) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "snapshot_tests.rs"]
+mod tests;

@@ -135,12 +135,18 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
     let _guard = Guard;
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     let mut dirty = true;
+    let timing = std::env::var_os("OVERLEG_TIMING").map(|_| std::time::Instant::now());
     loop {
         if dirty {
             let mut hits = Default::default();
             terminal.draw(|f| {
                 hits = views::draw(f, &state);
             })?;
+            if let Some(t0) = timing
+                && state.loaded
+            {
+                eprintln!("ui: frame drawn {:?}", t0.elapsed());
+            }
             state.apply_hits(hits);
             if let Ok(size) = terminal.size() {
                 state.size = (size.width, size.height);
@@ -181,7 +187,21 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
             {
                 panic!("crash test: {c} pressed with OVERLEG_CRASH_KEY set");
             }
+            let started = timing.map(|_| std::time::Instant::now());
+            let what = timing.map(|_| match &a {
+                Action::Loaded { .. } => "loaded",
+                Action::Searched { .. } => "searched",
+                Action::Key(_) => "key",
+                _ => "other",
+            });
             let mut effects = update(&mut state, a);
+            if let (Some(t0), Some(started), Some(what)) = (timing, started, what) {
+                eprintln!(
+                    "ui: {what} in {:?} at {:?}",
+                    started.elapsed(),
+                    t0.elapsed()
+                );
+            }
             while let Some(e) = effects.pop() {
                 match e {
                     Effect::Quit => return Ok(0),

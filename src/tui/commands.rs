@@ -205,7 +205,7 @@ pub fn selected(s: &State) -> Option<String> {
         Screen::Overview => rows::my_open(s).get(sel).map(|x| x.id.clone()),
         Screen::Actions => rows::actions(s).get(sel).map(|x| x.id.clone()),
         Screen::Meetings => rows::meetings(s).get(sel).map(|m| m.id.clone()),
-        Screen::Agenda(m) if pane == 0 => a.items_of(m).get(sel).map(|i| i.id.clone()),
+        Screen::Agenda(m) if pane == 0 => rows::items_of(s, m).get(sel).map(|i| i.id.clone()),
         Screen::Agenda(m) => Some(m.clone()),
         Screen::Item(i) if pane == 1 => rows::item_actions(a, i).get(sel).map(|x| x.id.clone()),
         Screen::Item(i) => Some(i.clone()),

@@ -10,6 +10,7 @@ pub mod edits;
 pub mod forms;
 pub mod i18n;
 pub mod keys;
+pub mod lists;
 pub mod mouse;
 pub mod prepare;
 pub mod recovery;
@@ -102,5 +103,7 @@ pub fn open(cli: &Cli) -> anyhow::Result<i32> {
     app::run(state, store.root().to_path_buf())
 }
 
+#[cfg(test)]
+mod lists_tests;
 #[cfg(test)]
 mod update_tests;

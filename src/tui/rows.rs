@@ -1,8 +1,7 @@
 //! What each list shows, computed from the state: shared by `update` (what is selected) and
 //! the views (what is drawn), so the two can never disagree. Pure.
 
-use crate::model::agenda::{due_of, is_overdue, meeting_when};
-use crate::model::enums::{ActionStatus, MeetingStatus, PresenterStatus};
+use crate::model::enums::{ActionStatus, PresenterStatus};
 use crate::model::records::{Action, Item, Meeting};
 use crate::model::validate::minutes_of;
 use crate::model::{Agenda, Date};
@@ -11,71 +10,33 @@ use super::state::{State, StatusFilter};
 
 /// The next meetings: from today on, not cancelled, soonest first.
 pub fn upcoming(s: &State) -> Vec<&Meeting> {
-    s.agenda
-        .meetings_by_date()
-        .into_iter()
-        .filter(|m| {
-            meeting_when(m).is_some_and(|d| d >= s.today) && m.status != MeetingStatus::Cancelled
-        })
-        .take(6)
+    let at = s.lists.upcoming(&s.agenda, s.today);
+    pick(&s.agenda.meetings, &at)
+}
+
+/// The records at positions `at` of `list`.
+fn pick<'a, T>(list: &'a [std::sync::Arc<T>], at: &[u32]) -> Vec<&'a T> {
+    at.iter()
+        .filter_map(|&i| list.get(i as usize))
+        .map(|r| &**r)
         .collect()
 }
 
 /// Sort key of an action: end of its due window (none last), then its reference.
 fn due_key(a: &Action) -> (Date, String) {
-    let far = Date {
-        year: 9999,
-        month: 12,
-        day: 31,
-    };
-    (
-        due_of(a).and_then(|d| d.end).unwrap_or(far),
-        a.reference.clone(),
-    )
+    (super::lists::due_end(a), a.reference.clone())
 }
 
 /// My department's follow-ups that are still to do; overdue ones first.
 pub fn my_open(s: &State) -> Vec<&Action> {
-    let mut v: Vec<&Action> = s
-        .agenda
-        .actions
-        .iter()
-        .map(|a| &**a)
-        .filter(|a| a.status.is_active() && s.is_mine(&a.owner))
-        .collect();
-    v.sort_by_key(|a| (!is_overdue(a, s.today), due_key(a)));
-    v
+    let at = s.lists.my_open(&s.agenda, &s.viewer());
+    pick(&s.agenda.actions, &at)
 }
 
 /// The follow-ups list with its filters, by due date.
 pub fn actions(s: &State) -> Vec<&Action> {
-    let f = &s.filter;
-    let body_of = |a: &Action| {
-        s.agenda
-            .meeting(&a.meeting)
-            .map(|m| m.body.as_str())
-            .unwrap_or("")
-    };
-    let mut v: Vec<&Action> = s
-        .agenda
-        .actions
-        .iter()
-        .map(|a| &**a)
-        .filter(|a| match f.status {
-            StatusFilter::Active => a.status.is_active(),
-            StatusFilter::All => true,
-            StatusFilter::One(st) => a.status == st,
-        })
-        .filter(|a| !f.mine || s.is_mine(&a.owner))
-        .filter(|a| !f.overdue || is_overdue(a, s.today))
-        .filter(|a| {
-            f.body
-                .as_deref()
-                .is_none_or(|b| body_of(a) == b || a.report_back == b)
-        })
-        .collect();
-    v.sort_by_key(|a| due_key(a));
-    v
+    let at = s.lists.actions(&s.agenda, &s.viewer(), &s.filter);
+    pick(&s.agenda.actions, &at)
 }
 
 /// The cycle of the status filter: active, all, then each status.
@@ -94,23 +55,21 @@ pub fn next_status_filter(f: StatusFilter) -> StatusFilter {
 /// All meetings, optionally of one body: upcoming first (soonest first), then the past
 /// (latest first).
 pub fn meetings(s: &State) -> Vec<&Meeting> {
-    let all: Vec<&Meeting> = s
-        .agenda
-        .meetings_by_date()
-        .into_iter()
-        .filter(|m| s.meetings_body.as_deref().is_none_or(|b| m.body == b))
-        .collect();
-    let (mut up, mut past): (Vec<&Meeting>, Vec<&Meeting>) = all
-        .into_iter()
-        .partition(|m| meeting_when(m).is_none_or(|d| d >= s.today));
-    past.reverse();
-    up.append(&mut past);
-    up
+    let at = s
+        .lists
+        .meetings(&s.agenda, s.today, s.meetings_body.as_deref());
+    pick(&s.agenda.meetings, &at)
+}
+
+/// A meeting's items, in agenda order.
+pub fn items_of<'a>(s: &'a State, meeting: &str) -> Vec<&'a Item> {
+    let at = s.lists.items_of(&s.agenda, meeting);
+    pick(&s.agenda.items, &at)
 }
 
 /// Preparation of a meeting: (agenda complete, papers sent, presenters confirmed).
-pub fn preparation(a: &Agenda, m: &Meeting) -> (bool, bool, bool) {
-    let items = a.items_of(&m.id);
+pub fn preparation(s: &State, m: &Meeting) -> (bool, bool, bool) {
+    let items = items_of(s, &m.id);
     let complete = !items.is_empty()
         && items
             .iter()
@@ -229,7 +188,7 @@ pub fn len(s: &State, pane: usize) -> usize {
         (Overview, _) => my_open(s).len(),
         (Actions, _) => actions(s).len(),
         (Meetings, _) => meetings(s).len(),
-        (Agenda(m), 0) => s.agenda.items_of(m).len(),
+        (Agenda(m), 0) => items_of(s, m).len(),
         (Agenda(m), _) => s.agenda.meeting(m).map_or(0, |m| m.participants.len()),
         (Item(_), 0) => SECTIONS.len(),
         (Item(i), _) => item_actions(&s.agenda, i).len(),

@@ -206,6 +206,8 @@ pub struct State {
     pub syncing: Option<(u64, Option<crate::sync::Event>)>,
     /// Every conflict is resolved and the merge commit made; the next sync pushes it.
     pub merge_done: bool,
+    /// Lists computed from the whole agenda, kept between frames.
+    pub lists: super::lists::Lists,
 }
 
 impl State {
@@ -239,6 +241,7 @@ impl State {
             sync: SyncSnapshot::default(),
             syncing: None,
             merge_done: false,
+            lists: super::lists::Lists::default(),
         }
     }
 
@@ -246,6 +249,7 @@ impl State {
     pub fn set_agenda(&mut self, loaded: Loaded) {
         self.agenda = loaded.agenda;
         self.index = loaded.index;
+        self.lists.clear();
         self.loaded = true;
         self.marked.retain(|id| self.agenda.kind_of(id).is_some());
         self.rerun_search();
@@ -354,7 +358,14 @@ impl State {
 
     /// Is this organisation reference (`EZK/DE`) of my department?
     pub fn is_mine(&self, org_ref: &str) -> bool {
-        let code = org_ref.split('/').next().unwrap_or("").trim();
-        !self.dept.is_empty() && code.eq_ignore_ascii_case(&self.dept)
+        super::lists::is_mine(&self.dept, org_ref)
+    }
+
+    /// Who is looking, for the lists that depend on it.
+    pub fn viewer(&self) -> super::lists::Viewer {
+        super::lists::Viewer {
+            today: self.today,
+            dept: self.dept.clone(),
+        }
     }
 }

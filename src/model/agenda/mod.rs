@@ -9,10 +9,13 @@ use super::date::{Date, FuzzyDate};
 use super::problem::{Problem, locate_key};
 use super::records::*;
 
+mod parts;
 mod patch;
 #[cfg(test)]
 mod patch_tests;
 mod references;
+
+pub use parts::{Part, PartRef};
 
 #[derive(Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Agenda {

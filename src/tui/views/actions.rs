@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 
-use super::{clean, empty, pane_block, table};
+use super::{clean, empty, pane_block, table_lazy};
 use crate::model::agenda::is_overdue;
 use crate::tui::i18n::Msg;
 use crate::tui::rows;
@@ -38,9 +38,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
     let [top, bottom] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(detail_h)]).areas(area);
     let narrow = area.width < 70;
-    let rws: Vec<Row> = list
-        .iter()
-        .map(|a| {
+    let row = |i: usize| {
+        list.get(i).map_or_else(Row::default, |a| {
             let over = is_overdue(a, s.today);
             let marked = s.marked.contains(&a.id);
             let flag = if marked {
@@ -64,7 +63,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
                 ratatui::style::Style::default()
             }))
         })
-        .collect();
+    };
     let marked = if s.marked.is_empty() {
         String::new()
     } else {
@@ -93,15 +92,15 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
         Constraint::Length(if narrow { 10 } else { 16 }),
         Constraint::Length(if narrow { 6 } else { 11 }),
     ];
-    let none = rws.is_empty();
-    table(
+    let none = list.is_empty();
+    table_lazy(
         f,
         s,
         top,
         pane_block(s, title, true),
         header,
         widths,
-        rws,
+        (list.len(), row),
         0,
         hits,
     );

@@ -17,7 +17,7 @@ pub fn draw(f: &mut Frame, s: &State, meeting: &str, area: Rect, hits: &mut Hits
     let Some(m) = s.agenda.meeting(meeting) else {
         return;
     };
-    let items = s.agenda.items_of(meeting);
+    let items = rows::items_of(s, meeting);
     let banner = match m.confidentiality {
         Some(Confidentiality::ChathamHouse) => Some(s.t(Msg::ChathamHouse)),
         Some(Confidentiality::DoNotDistribute) => Some(s.t(Msg::DoNotDistribute)),

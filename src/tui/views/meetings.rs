@@ -4,7 +4,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::widgets::{Cell, Row};
 
-use super::{body_label, clean, pane_block, table};
+use super::{body_label, clean, pane_block, table_lazy};
 use crate::model::agenda::meeting_when;
 use crate::model::enums::MeetingStatus;
 use crate::tui::i18n::Msg;
@@ -15,9 +15,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
     let th = &s.theme;
     let list = rows::meetings(s);
     let narrow = area.width < 70;
-    let rws: Vec<Row> = list
-        .iter()
-        .map(|m| {
+    let row = |i: usize| {
+        list.get(i).map_or_else(Row::default, |m| {
             let when = match meeting_when(m) {
                 Some(d) if m.date.is_some() => s.lang.date_short(d),
                 _ => clean(&m.planned),
@@ -34,11 +33,11 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
                 Cell::from(clean(&body)),
                 Cell::from(clean(&m.title)),
                 Cell::from(m.status.as_str()),
-                Cell::from(s.agenda.items_of(&m.id).len().to_string()),
+                Cell::from(rows::items_of(s, &m.id).len().to_string()),
             ])
             .style(style)
         })
-        .collect();
+    };
     let body = s
         .meetings_body
         .as_deref()
@@ -59,14 +58,14 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
         Constraint::Length(11),
         Constraint::Length(3),
     ];
-    table(
+    table_lazy(
         f,
         s,
         area,
         pane_block(s, title, true),
         header,
         widths,
-        rws,
+        (list.len(), row),
         0,
         hits,
     );

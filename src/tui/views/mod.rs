@@ -237,7 +237,7 @@ pub fn pane_block<'a>(s: &State, title: String, focused: bool) -> Block<'a> {
         ))
 }
 
-/// A table with a header line and a selection; records where its rows are for the mouse.
+/// A list as a table with its header, the selection highlighted and scrolled into view.
 #[allow(clippy::too_many_arguments)]
 pub fn table(
     f: &mut Frame,
@@ -250,11 +250,37 @@ pub fn table(
     pane: usize,
     hits: &mut Hits,
 ) {
+    let n = rows.len();
+    let mut rows: Vec<Option<Row>> = rows.into_iter().map(Some).collect();
+    let row = |i: usize| rows.get_mut(i).and_then(Option::take).unwrap_or_default();
+    table_lazy(f, s, area, block, header, widths, (n, row), pane, hits);
+}
+
+/// Like [`table`] for a list of `rows.0` rows of which only the visible ones are built, by
+/// `rows.1` (a list of every follow-up at 1,000,000 records has half a million rows; a frame
+/// shows thirty).
+#[allow(clippy::too_many_arguments)]
+pub fn table_lazy<'a>(
+    f: &mut Frame,
+    s: &State,
+    area: Rect,
+    block: Block<'_>,
+    header: Vec<String>,
+    widths: Vec<Constraint>,
+    rows: (usize, impl FnMut(usize) -> Row<'a>),
+    pane: usize,
+    hits: &mut Hits,
+) {
     let th = &s.theme;
     let v = s.view();
     let focused = v.pane == pane;
-    let n = rows.len();
-    let sel = v.sel[pane].min(n.saturating_sub(1));
+    let (n, row) = rows;
+    let sel = v
+        .sel
+        .get(pane)
+        .copied()
+        .unwrap_or(0)
+        .min(n.saturating_sub(1));
     let inner = block.inner(area);
     let hl = if focused {
         th.selected
@@ -263,14 +289,29 @@ pub fn table(
             .patch(th.muted)
             .add_modifier(ratatui::style::Modifier::REVERSED)
     };
-    let t = Table::new(rows, widths)
+    // Rows are one line each; below the header, `height` of them fit. The first one shown
+    // moves only as far as needed to keep the selection in view.
+    let height = usize::from(inner.height.saturating_sub(1)).max(1);
+    let mut offset = v
+        .offset
+        .get(pane)
+        .copied()
+        .unwrap_or(0)
+        .min(n.saturating_sub(1));
+    if sel < offset {
+        offset = sel;
+    } else if sel >= offset + height {
+        offset = sel + 1 - height;
+    }
+    let shown: Vec<Row> = (offset..n.min(offset + height)).map(row).collect();
+    let t = Table::new(shown, widths)
         .header(Row::new(header).style(th.muted))
         .block(block)
         .row_highlight_style(hl)
         .column_spacing(1);
-    let mut st = TableState::default().with_offset(v.offset[pane].min(n.saturating_sub(1)));
+    let mut st = TableState::default();
     if n > 0 {
-        st.select(Some(sel));
+        st.select(Some(sel - offset));
     }
     f.render_stateful_widget(t, area, &mut st);
     let rows_area = Rect {
@@ -278,7 +319,7 @@ pub fn table(
         height: inner.height.saturating_sub(1),
         ..inner
     };
-    hits.lists.push((rows_area, pane, st.offset()));
+    hits.lists.push((rows_area, pane, offset));
 }
 
 /// An empty-list message in the muted style.

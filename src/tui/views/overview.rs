@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row};
 
-use super::{body_label, clean, empty, pane_block, table, tick};
+use super::{body_label, clean, empty, pane_block, table, table_lazy, tick};
 use crate::model::agenda::{is_overdue, meeting_when};
 use crate::tui::i18n::{Lang, Msg};
 use crate::tui::keys::{Cmd, Ctx};
@@ -75,7 +75,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
     let mrows: Vec<Row> = meetings
         .iter()
         .map(|m| {
-            let (agenda, papers, presenters) = rows::preparation(&s.agenda, m);
+            let (agenda, papers, presenters) = rows::preparation(s, m);
             let when = meeting_when(m)
                 .map(|d| lang.date_short(d))
                 .unwrap_or_default();
@@ -135,9 +135,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
             s.t(Msg::Unshared)
         );
     }
-    let arows: Vec<Row> = mine
-        .iter()
-        .map(|a| {
+    let arow = |i: usize| {
+        mine.get(i).map_or_else(Row::default, |a| {
             let over = is_overdue(a, s.today);
             let mut due = vec![Span::raw(clean(&a.due))];
             if over {
@@ -155,7 +154,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
                 th.text
             })
         })
-        .collect();
+    };
     let header = vec![
         s.t(Msg::ColRef).into(),
         s.t(Msg::ColTitle).into(),
@@ -168,15 +167,15 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
         Constraint::Length(if narrow { 12 } else { 20 }),
         Constraint::Length(8),
     ];
-    let empty_a = arows.is_empty();
-    table(
+    let empty_a = mine.is_empty();
+    table_lazy(
         f,
         s,
         bottom,
         pane_block(s, title, !focused),
         header,
         widths,
-        arows,
+        (mine.len(), arow),
         1,
         hits,
     );
