@@ -207,7 +207,7 @@ pub fn selected(s: &State) -> Option<String> {
         Screen::Meetings => rows::meetings(s).get(sel).map(|m| m.id.clone()),
         Screen::Agenda(m) if pane == 0 => rows::items_of(s, m).get(sel).map(|i| i.id.clone()),
         Screen::Agenda(m) => Some(m.clone()),
-        Screen::Item(i) if pane == 1 => rows::item_actions(a, i).get(sel).map(|x| x.id.clone()),
+        Screen::Item(i) if pane == 1 => rows::item_actions(s, i).get(sel).map(|x| x.id.clone()),
         Screen::Item(i) => Some(i.clone()),
         Screen::Notes(m) => Some(a.notes_of(m).map_or_else(|| m.clone(), |n| n.id.clone())),
         Screen::History(id) | Screen::Detail(id) => Some(id.clone()),

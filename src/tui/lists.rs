@@ -69,6 +69,8 @@ pub struct Lists {
     meetings: Memo<(Date, Option<String>), Vec<u32>>,
     actions: Memo<(Viewer, ActionFilter), Vec<u32>>,
     items_by_meeting: Memo<(), HashMap<String, Vec<u32>>>,
+    actions_by_item: Memo<(), HashMap<String, Vec<u32>>>,
+    actions_by_meeting: Memo<(), HashMap<String, Vec<u32>>>,
 }
 
 /// How many of the next meetings the overview shows.
@@ -82,6 +84,8 @@ impl Lists {
         self.meetings.clear();
         self.actions.clear();
         self.items_by_meeting.clear();
+        self.actions_by_item.clear();
+        self.actions_by_meeting.clear();
     }
 
     /// Every meeting by date (undated last), then id.
@@ -195,19 +199,43 @@ impl Lists {
 
     /// The positions of a meeting's items, in the agenda's order.
     pub fn items_of(&self, a: &Agenda, meeting: &str) -> Vec<u32> {
-        let groups = self.items_by_meeting.get((), || {
-            let mut groups: HashMap<String, Vec<u32>> = HashMap::default();
-            for (item, i) in a.items.iter().zip(0u32..) {
-                if let Some(g) = groups.get_mut(item.meeting.as_str()) {
-                    g.push(i);
-                } else {
-                    groups.insert(item.meeting.clone(), vec![i]);
-                }
-            }
-            groups
-        });
+        let groups = self
+            .items_by_meeting
+            .get((), || group(a.items.iter().map(|i| i.meeting.as_str())));
         groups.get(meeting).cloned().unwrap_or_default()
     }
+
+    /// The positions of the follow-ups that came from an item, in the agenda's order.
+    pub fn actions_of_item(&self, a: &Agenda, item: &str) -> Vec<u32> {
+        let groups = self
+            .actions_by_item
+            .get((), || group(a.actions.iter().map(|x| x.item.as_str())));
+        groups.get(item).cloned().unwrap_or_default()
+    }
+
+    /// The positions of the follow-ups of a meeting, in the agenda's order.
+    pub fn actions_of_meeting(&self, a: &Agenda, meeting: &str) -> Vec<u32> {
+        let groups = self
+            .actions_by_meeting
+            .get((), || group(a.actions.iter().map(|x| x.meeting.as_str())));
+        groups.get(meeting).cloned().unwrap_or_default()
+    }
+}
+
+/// The positions in a list under each key (empty keys left out), in the list's order.
+fn group<'a>(keys: impl Iterator<Item = &'a str>) -> HashMap<String, Vec<u32>> {
+    let mut groups: HashMap<String, Vec<u32>> = HashMap::default();
+    for (key, i) in keys.zip(0u32..) {
+        if key.is_empty() {
+            continue;
+        }
+        if let Some(g) = groups.get_mut(key) {
+            g.push(i);
+        } else {
+            groups.insert(key.to_string(), vec![i]);
+        }
+    }
+    groups
 }
 
 /// The end of a follow-up's due window; none sorts last.

@@ -69,6 +69,9 @@ fn big_agenda(copies: usize, seed: u64, unique_refs: bool) -> Agenda {
             a.due = rng.pick(&dues).to_string();
             a.status = *rng.pick(ActionStatus::ALL);
             a.meeting = tag(&a.meeting);
+            if !a.item.is_empty() {
+                a.item = tag(&a.item);
+            }
             push(format!("actions/{}.toml", a.id), Record::Action(a));
         }
     }
@@ -240,6 +243,32 @@ fn kept_lists_equal_the_whole_agenda_computation() {
                 .map(|i| i.id.as_str())
                 .collect();
             assert_eq!(kept, plain);
+            let kept = ids(&rows::meeting_actions(&s, &m.id));
+            let plain: Vec<String> = s
+                .agenda
+                .actions_of_meeting(&m.id)
+                .iter()
+                .map(|a| a.id.clone())
+                .collect();
+            assert_eq!(kept, plain);
+        }
+        let with_actions = s
+            .agenda
+            .items
+            .iter()
+            .filter(|i| !rows::item_actions(&s, &i.id).is_empty())
+            .count();
+        assert!(with_actions > 10, "{with_actions} items with follow-ups");
+        for i in &s.agenda.items {
+            let mut plain: Vec<&Action> = s
+                .agenda
+                .actions
+                .iter()
+                .map(|a| &**a)
+                .filter(|a| a.item == i.id)
+                .collect();
+            plain.sort_by_key(|a| plain_due_key(a));
+            assert_eq!(ids(&rows::item_actions(&s, &i.id)), ids(&plain));
         }
     }
 }

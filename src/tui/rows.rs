@@ -161,16 +161,18 @@ impl Section {
     }
 }
 
-/// Follow-ups that came from an item.
-pub fn item_actions<'a>(a: &'a Agenda, item: &str) -> Vec<&'a Action> {
-    let mut v: Vec<&Action> = a
-        .actions
-        .iter()
-        .map(|x| &**x)
-        .filter(|x| x.item == item)
-        .collect();
+/// Follow-ups that came from an item, by due date.
+pub fn item_actions<'a>(s: &'a State, item: &str) -> Vec<&'a Action> {
+    let at = s.lists.actions_of_item(&s.agenda, item);
+    let mut v = pick(&s.agenda.actions, &at);
     v.sort_by_key(|a| due_key(a));
     v
+}
+
+/// A meeting's follow-ups, in agenda order.
+pub fn meeting_actions<'a>(s: &'a State, meeting: &str) -> Vec<&'a Action> {
+    let at = s.lists.actions_of_meeting(&s.agenda, meeting);
+    pick(&s.agenda.actions, &at)
 }
 
 /// The rows of the notes screen: the meeting's items, then "general" (entries without item).
@@ -191,7 +193,7 @@ pub fn len(s: &State, pane: usize) -> usize {
         (Agenda(m), 0) => items_of(s, m).len(),
         (Agenda(m), _) => s.agenda.meeting(m).map_or(0, |m| m.participants.len()),
         (Item(_), 0) => SECTIONS.len(),
-        (Item(i), _) => item_actions(&s.agenda, i).len(),
+        (Item(i), _) => item_actions(s, i).len(),
         (Notes(m), _) => notes_rows(&s.agenda, m).len(),
         (History(id), _) => s.history.get(id).map_or(0, Vec::len),
         (Search, _) => s.search.hits.len(),

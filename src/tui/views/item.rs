@@ -33,7 +33,7 @@ fn filled(s: &State, i: &Item, sec: Section) -> usize {
         Section::Details => 1,
         Section::Vragen => i.annotation.vragen.len(),
         Section::Attachments => i.attachments.len(),
-        Section::FollowUps => rows::item_actions(&s.agenda, &i.id).len(),
+        Section::FollowUps => rows::item_actions(s, &i.id).len(),
         Section::History => s.history.get(&i.id).map_or(0, Vec::len),
         other => usize::from(!other.text(i).trim().is_empty()),
     }
@@ -108,7 +108,7 @@ pub fn draw(f: &mut Frame, s: &State, item: &str, area: Rect, hits: &mut Hits) {
     let sec = SECTIONS[sel];
     let block = pane_block(s, section_label(s, sec).into(), v.pane == 1);
     if sec == Section::FollowUps {
-        let list = rows::item_actions(&s.agenda, &i.id);
+        let list = rows::item_actions(s, &i.id);
         let rws: Vec<Row> = list
             .iter()
             .map(|a| {

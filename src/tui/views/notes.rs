@@ -134,13 +134,12 @@ pub fn draw(f: &mut Frame, s: &State, meeting: &str, area: Rect, hits: &mut Hits
         }
     }
     let acts: Vec<_> = if id.is_empty() {
-        s.agenda
-            .actions_of_meeting(meeting)
+        rows::meeting_actions(s, meeting)
             .into_iter()
             .filter(|a| a.item.is_empty())
             .collect()
     } else {
-        rows::item_actions(&s.agenda, id)
+        rows::item_actions(s, id)
     };
     if !acts.is_empty() {
         lines.push(heading(s.t(Msg::LinkedActions)));
