@@ -123,7 +123,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect, hits: &mut Hits) {
         empty(f, s, top, Msg::NoUpcoming);
     }
 
-    let late = mine.iter().filter(|a| is_overdue(a, s.today)).count();
+    // overdue ones come first
+    let late = mine.partition_point(|a| is_overdue(a, s.today));
     let mut title = format!("{} {} ({})", s.t(Msg::MyFollowUps), s.dept, mine.len());
     if late > 0 {
         title = format!("{title} — {late} {}", s.t(Msg::Overdue));
