@@ -73,6 +73,45 @@ def start_seconds(repo, runs=5, settle=0.0):
     return sorted(times)[len(times) // 2], peak
 
 
+def list_key_ms(repo, tab, keys=30):
+    """Median milliseconds from a `j` (selection one down) to the first bytes of the redrawn
+    screen, in the workbench in a pseudo-terminal (100×30), on the list of `tab` (`""` the
+    overview, `"2"` the follow-ups, `"3"` the meetings): the frame a key costs on a long list."""
+    import fcntl, pty, select, struct, termios
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execve(str(BIN), [str(BIN), "--repo", str(repo)], dict(ENV, TERM="xterm-256color"))
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+
+    def drain(quiet):
+        last = time.perf_counter()
+        while time.perf_counter() - last < quiet:
+            if select.select([fd], [], [], 0.01)[0]:
+                os.read(fd, 1 << 16)
+                last = time.perf_counter()
+
+    buf, t0 = b"", time.perf_counter()
+    while b"Komende vergaderingen" not in buf and b"Upcoming meetings" not in buf:
+        if time.perf_counter() - t0 > 60:
+            raise RuntimeError(f"no complete frame from the workbench on {repo}")
+        if select.select([fd], [], [], 0.01)[0]:
+            buf += os.read(fd, 1 << 16)
+    drain(1.0)
+    os.write(fd, tab.encode())
+    drain(1.0)
+    lat = []
+    for _ in range(keys):
+        t = time.perf_counter()
+        os.write(fd, b"j")
+        select.select([fd], [], [], 10)
+        lat.append(time.perf_counter() - t)
+        drain(0.1)
+    os.write(fd, b"q")
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return sorted(lat)[len(lat) // 2]
+
+
 def sync_seconds(repo, n, runs=3, changed=1000):
     """Median whole-process `overleg sync` that merges `changed` incoming changed records (the
     other department's push) with as many local ones (other records, no conflicts), beside
@@ -163,6 +202,7 @@ def main():
         start_seconds(repo, runs=1)  # leaves the snapshots of a fresh start behind
         time.sleep(2.5)
         start, wb_rss = start_seconds(repo, runs=RUNS if not huge else 3, settle=3 if not huge else 15)
+        keys = [list_key_ms(repo, tab) for tab in ["", "2", "3"]]
         (setv,) = hyperfine([f"sh -c '{o} set {ref} status_note=run-$(date +%s%N) > /dev/null'"])
         if not huge:
             victim = sorted((repo / "actions").iterdir())[0]
@@ -174,7 +214,7 @@ def main():
         else:
             gcommit = sync = pull = None
         RUNS = runs
-        rows.append(dict(n=n, start=start, wb_rss=wb_rss, list=lo, search=srch, check=chk, set=setv, sync=sync,
+        rows.append(dict(n=n, start=start, wb_rss=wb_rss, keys=keys, list=lo, search=srch, check=chk, set=setv, sync=sync,
                          gst=gst, gcommit=gcommit, pull=pull, rg=rg, fzf=fzf, rss=rss))
         print(rows[-1], file=sys.stderr)
     inproc = {name: cargo_bench(name, " ".join(str(n) for n in SIZES)) for name in ["keystroke", "save"]}
@@ -199,6 +239,15 @@ def main():
     for r in rows:
         lines.append(f"| {r['n']:,} | {ms(r['start'])} | {mb(r['wb_rss'])} | {ms(r['list'])} | {mb(r['rss'])} | {ms(r['search'])} | "
                      f"{ms(r['check'])} | {ms(r['set'])} | {ms(r['sync'])} |")
+    lines += [
+        "",
+        "A key in a long list (`j`, from the key to the first bytes of the redrawn screen, median of 30):",
+        "",
+        "| records | overview (my follow-ups) | follow-ups list | meetings list |",
+        "|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['n']:,} | " + " | ".join(f"{k * 1000:.1f} ms" for k in r["keys"]) + " |")
     lines += [
         "",
         "## The anchors, measured in the same run",
