@@ -211,7 +211,11 @@ fn status_change_for_a_selection_is_one_commit() {
 fn postpone_with_a_note_and_undo_it() {
     let mut f = fixture();
     f.keys("2");
-    let id = overleg::tui::rows::actions(&f.state)[0].id.clone();
+    let id = overleg::tui::rows::actions(&f.state)
+        .get(0)
+        .expect("a follow-up")
+        .id
+        .clone();
     let path = f.state.agenda.path_of(&id).expect("path").to_string();
     let original = f.read(&path);
     f.keys("p end ctrl-j \"medio juni\" tab \"Wacht op de Kamerbrief\" ctrl-s");

@@ -9,9 +9,49 @@ use crate::model::{Agenda, Date};
 use super::state::{State, StatusFilter};
 
 /// The next meetings: from today on, not cancelled, soonest first.
-pub fn upcoming(s: &State) -> Vec<&Meeting> {
-    let at = s.lists.upcoming(&s.agenda, s.today);
-    pick(&s.agenda.meetings, &at)
+pub fn upcoming(s: &State) -> Picked<'_, Meeting> {
+    Picked {
+        list: &s.agenda.meetings,
+        at: s.lists.upcoming(&s.agenda, s.today),
+    }
+}
+
+/// The records of a list at kept positions, in their order: what a screen shows of a long
+/// list, without copying the list for every frame and key.
+pub struct Picked<'a, T> {
+    list: &'a [std::sync::Arc<T>],
+    at: std::rc::Rc<Vec<u32>>,
+}
+
+impl<'a, T> Picked<'a, T> {
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a T> {
+        let at = *self.at.get(i)?;
+        self.list.get(at as usize).map(|r| &**r)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a T> + '_ {
+        let list = self.list;
+        self.at
+            .iter()
+            .filter_map(move |&i| list.get(i as usize))
+            .map(|r| &**r)
+    }
+
+    /// The first position at which `pred` is false, for a list ordered so that it is true
+    /// before and false after.
+    pub fn partition_point(&self, mut pred: impl FnMut(&T) -> bool) -> usize {
+        let list = self.list;
+        self.at
+            .partition_point(|&i| list.get(i as usize).is_some_and(|r| pred(r)))
+    }
 }
 
 /// The records at positions `at` of `list`.
@@ -28,15 +68,19 @@ fn due_key(a: &Action) -> (Date, String) {
 }
 
 /// My department's follow-ups that are still to do; overdue ones first.
-pub fn my_open(s: &State) -> Vec<&Action> {
-    let at = s.lists.my_open(&s.agenda, &s.viewer());
-    pick(&s.agenda.actions, &at)
+pub fn my_open(s: &State) -> Picked<'_, Action> {
+    Picked {
+        list: &s.agenda.actions,
+        at: s.lists.my_open(&s.agenda, &s.viewer()),
+    }
 }
 
 /// The follow-ups list with its filters, by due date.
-pub fn actions(s: &State) -> Vec<&Action> {
-    let at = s.lists.actions(&s.agenda, &s.viewer(), &s.filter);
-    pick(&s.agenda.actions, &at)
+pub fn actions(s: &State) -> Picked<'_, Action> {
+    Picked {
+        list: &s.agenda.actions,
+        at: s.lists.actions(&s.agenda, &s.viewer(), &s.filter),
+    }
 }
 
 /// The cycle of the status filter: active, all, then each status.
@@ -54,11 +98,13 @@ pub fn next_status_filter(f: StatusFilter) -> StatusFilter {
 
 /// All meetings, optionally of one body: upcoming first (soonest first), then the past
 /// (latest first).
-pub fn meetings(s: &State) -> Vec<&Meeting> {
-    let at = s
-        .lists
-        .meetings(&s.agenda, s.today, s.meetings_body.as_deref());
-    pick(&s.agenda.meetings, &at)
+pub fn meetings(s: &State) -> Picked<'_, Meeting> {
+    Picked {
+        list: &s.agenda.meetings,
+        at: s
+            .lists
+            .meetings(&s.agenda, s.today, s.meetings_body.as_deref()),
+    }
 }
 
 /// A meeting's items, in agenda order.

@@ -76,7 +76,11 @@ fn filters_cycle_and_done_asks_for_one_change() {
     assert!(super::rows::actions(&s).iter().all(|a| s.is_mine(&a.owner)));
     press(&mut s, None, "f f f f f f");
     assert_eq!(s.filter.status, StatusFilter::Active);
-    let first = super::rows::actions(&s)[0].id.clone();
+    let first = super::rows::actions(&s)
+        .get(0)
+        .expect("a follow-up")
+        .id
+        .clone();
     let ops = saves(&press(&mut s, None, "g d"));
     assert_eq!(
         ops,
@@ -119,7 +123,10 @@ fn search_types_filters_and_jumps() {
     }));
     press(&mut s, None, "enter");
     assert_eq!(s.view().screen, Screen::Actions);
-    let sel = super::rows::actions(&s)[s.view().sel[0]].status;
+    let sel = super::rows::actions(&s)
+        .get(s.view().sel[0])
+        .expect("the selected follow-up")
+        .status;
     assert_eq!(sel.as_str(), "gereed", "filters opened up to show it");
 }
 
