@@ -123,13 +123,7 @@ pub fn read(path: &Path) -> CacheFile {
     let Ok(file) = std::fs::File::open(path) else {
         return CacheFile::default();
     };
-    let size = file.metadata().map_or(0, |m| m.len());
-    // as `bincode::deserialize`, and no length in a damaged file may ask for more memory
-    // than the file has bytes
-    let options = bincode::DefaultOptions::new()
-        .with_fixint_encoding()
-        .allow_trailing_bytes()
-        .with_limit(size);
+    let options = bounded(file.metadata().map_or(0, |m| m.len()));
     let reader = std::io::BufReader::with_capacity(1 << 18, file);
     match options.deserialize_from::<_, CacheFile>(reader) {
         Ok(c) if c.version == VERSION => c,
@@ -169,7 +163,7 @@ pub fn write(path: &Path, entries: HashMap<String, Entry>) {
     }
     // the stamps first: stamps newer than the cache only cost a needless full load
     write_stamps(path, written_ns, stamps);
-    write_atomic_with(path, |w| {
+    write_atomic_with(path, &temp_of(path), |w| {
         bincode::serialize_into(w, &file).map_err(std::io::Error::other)
     });
 }
@@ -182,24 +176,40 @@ pub fn write_stamps(path: &Path, written_ns: i128, files: Vec<(String, Stamp)>) 
     }
 }
 
-fn write_atomic(path: &Path, bytes: &[u8]) {
-    write_atomic_with(path, |w| std::io::Write::write_all(w, bytes));
+/// The decoding options of `bincode::deserialize`, and no length in a damaged file may ask
+/// for more memory than the `limit` bytes it has.
+pub(super) fn bounded(limit: u64) -> impl bincode::Options {
+    use bincode::Options;
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .allow_trailing_bytes()
+        .with_limit(limit)
 }
 
-/// Write through `fill` into a new file, then put it in place of `path`; encoded straight
-/// into the file, so that a large cache is never held twice.
-fn write_atomic_with(
+fn write_atomic(path: &Path, bytes: &[u8]) {
+    write_atomic_with(path, &temp_of(path), |w| {
+        std::io::Write::write_all(w, bytes)
+    });
+}
+
+fn temp_of(path: &Path) -> PathBuf {
+    path.with_extension(format!("tmp{}", std::process::id()))
+}
+
+/// Write through `fill` into the new file `tmp`, then put it in place of `path`; encoded
+/// straight into the file, so that a large cache or snapshot is never held twice.
+pub(super) fn write_atomic_with(
     path: &Path,
+    tmp: &Path,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) {
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     let res = (|| -> std::io::Result<()> {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp)?);
         fill(&mut w)?;
         std::io::Write::flush(&mut w)?;
-        std::fs::rename(&tmp, path)
+        std::fs::rename(tmp, path)
     })();
     if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = std::fs::remove_file(tmp);
     }
 }

@@ -98,12 +98,7 @@ impl Section {
         let mut f = &self.file;
         f.seek(SeekFrom::Start(self.payload_at)).ok()?;
         let size = self.len.saturating_sub(self.payload_at);
-        // as `bincode::deserialize`, and no length in a damaged file may ask for more memory
-        // than the file has bytes
-        let options = bincode::DefaultOptions::new()
-            .with_fixint_encoding()
-            .allow_trailing_bytes()
-            .with_limit(size);
+        let options = super::cache::bounded(size);
         if size < STREAM_FROM {
             // small enough to hold: decoding from memory is a third faster
             return options.deserialize(&self.raw()?).ok();
@@ -170,10 +165,7 @@ impl Section {
     /// mapped file would count its pages as the process's memory).
     fn decode_range<T: DeserializeOwned>(&self, at: u64, end: u64) -> Option<T> {
         use bincode::Options;
-        let options = bincode::DefaultOptions::new()
-            .with_fixint_encoding()
-            .allow_trailing_bytes()
-            .with_limit(end - at);
+        let options = super::cache::bounded(end - at);
         let bytes = RangeReader {
             file: &self.file,
             at,
@@ -379,18 +371,12 @@ fn write_with(
     };
     let _ = std::fs::create_dir_all(dir);
     let tmp = dir.join(format!(".{name}.snap.tmp{}", std::process::id()));
-    let res = (|| -> std::io::Result<()> {
-        let mut f = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+    super::cache::write_atomic_with(&file_of(dir, name), &tmp, |f| {
         f.write_all(MAGIC)?;
         f.write_all(&len.to_le_bytes())?;
         f.write_all(&head)?;
-        payload(&mut f)?;
-        f.flush()?;
-        std::fs::rename(&tmp, file_of(dir, name))
-    })();
-    if res.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
+        payload(f)
+    });
 }
 
 /// Remove every snapshot (after a change whose effect on them is unknown).

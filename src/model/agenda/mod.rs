@@ -468,3 +468,32 @@ pub fn due_of(a: &Action) -> Option<FuzzyDate> {
 pub fn is_overdue(a: &Action, today: Date) -> bool {
     a.status.is_active() && due_of(a).and_then(|d| d.end).is_some_and(|end| end < today)
 }
+
+/// Everything a reader of the agenda can see, in a comparable form (for tests).
+#[cfg(test)]
+pub(crate) fn seen(a: &Agenda) -> (String, Vec<Problem>, Vec<String>) {
+    let records = serde_json::to_string(&(
+        &a.meetings,
+        &a.items,
+        &a.notes,
+        &a.actions,
+        &a.bodies,
+        &a.organisations,
+        &a.people,
+    ))
+    .unwrap_or_default();
+    let mut lookups: Vec<String> = a
+        .ids()
+        .map(|id| {
+            let r = a.reference(id);
+            format!(
+                "{id} {:?} {:?} {r} {:?}",
+                a.kind_of(id),
+                a.path_of(id),
+                a.resolve(&r)
+            )
+        })
+        .collect();
+    lookups.sort();
+    (records, a.problems.clone(), lookups)
+}

@@ -3,7 +3,7 @@
 use proptest::prelude::*;
 use toml_edit::DocumentMut;
 
-use super::{Agenda, LoadedFile};
+use super::{Agenda, LoadedFile, seen};
 use crate::model::Kind;
 use crate::model::edit::{FieldPath, set_field};
 use crate::model::parse::parse_record;
@@ -40,34 +40,6 @@ fn build(files: &[(String, Kind, String)]) -> Agenda {
         }));
     }
     Agenda::build(loaded, problems)
-}
-
-/// Everything a reader of the agenda can see, in a comparable form.
-fn seen(a: &Agenda) -> (String, Vec<Problem>, Vec<String>) {
-    let records = serde_json::to_string(&(
-        &a.meetings,
-        &a.items,
-        &a.notes,
-        &a.actions,
-        &a.bodies,
-        &a.organisations,
-        &a.people,
-    ))
-    .unwrap_or_default();
-    let mut lookups: Vec<String> = a
-        .ids()
-        .map(|id| {
-            let r = a.reference(id);
-            format!(
-                "{id} {:?} {:?} {r} {:?}",
-                a.kind_of(id),
-                a.path_of(id),
-                a.resolve(&r)
-            )
-        })
-        .collect();
-    lookups.sort();
-    (records, a.problems.clone(), lookups)
 }
 
 /// One field of one file edited; what `reload_changed` hands to `with_changed`.
