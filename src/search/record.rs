@@ -10,7 +10,7 @@ use crate::model::{Date, Kind};
 pub(crate) trait Records: Sync {
     fn len(&self) -> usize;
     fn kind(&self, i: usize) -> Kind;
-    /// The line, folded: what the fuzzy match runs on.
+    /// The line, folded (so without ASCII upper case): what the fuzzy match runs on.
     fn folded(&self, i: usize) -> &str;
     /// [`super::fold::mask`] of the folded line, and the union of the prose masks.
     fn masks(&self, i: usize) -> (u64, u64);

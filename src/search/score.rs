@@ -227,10 +227,12 @@ fn scan_ids<R: Records + ?Sized>(
             let folded = entries.folded(e);
             matched.push(i);
             how.push(LINE);
-            let worth = bound.as_ref().is_none_or(|b| {
-                let most = b.of(folded) + 1000;
-                most >= floor && top.admits(most)
-            });
+            // the ceiling first: once the top is full of the best scores a line of this
+            // pattern can get, it settles most lines with one lookup
+            let could = |most: i64| most + 1000 >= floor && top.admits(most + 1000);
+            let worth = bound
+                .as_ref()
+                .is_none_or(|b| could(b.ceiling(folded)) && could(b.of(folded)));
             if worth && let Some(score) = matcher.fuzzy_match(folded, &q.text) {
                 top.push((score + 1000, i, true));
             }
