@@ -12,7 +12,7 @@ use overleg::tui::keys::Keymap;
 use overleg::tui::state::{Screen, State};
 use overleg::tui::testing::{apply, press, render};
 use overleg::tui::theme::Theme;
-use overleg::tui::worker::Runner;
+use overleg::tui::worker::{Indexed, Runner};
 
 static ENV: Once = Once::new();
 
@@ -355,6 +355,8 @@ fn delete_asks_first_and_search_jumps() {
 #[test]
 fn search_finds_what_was_just_saved() {
     let mut f = fixture();
+    // the worker's own index, current: a save then leaves it behind by the saved records
+    f.runner.run(0, overleg::tui::action::Job::Index);
     let id = f.state.agenda.actions[0].id.clone();
     let op = overleg::tui::action::Op::Set {
         id: id.clone(),
@@ -362,6 +364,10 @@ fn search_finds_what_was_just_saved() {
     };
     let saved = f.runner.run(1, overleg::tui::action::Job::Save(op));
     assert!(matches!(saved, Action::Saved { .. }), "the save failed");
+    assert!(
+        matches!(&f.runner.indexed, Indexed::Behind(ids) if ids.contains(&id)),
+        "the index is to be patched for the saved record"
+    );
     let effects = apply(&mut f.state, Some(&mut f.runner), saved);
     assert!(
         effects.iter().any(|e| matches!(
@@ -379,6 +385,13 @@ fn search_finds_what_was_just_saved() {
         .filter_map(|h| f.state.search.index.get(h.entry).map(|e| e.id.to_string()))
         .collect();
     assert_eq!(found, vec![id]);
+    // the patched index answers as one built from scratch
+    let fresh = overleg::search::Flat::of(&f.runner.agenda);
+    assert!(matches!(f.runner.indexed, Indexed::Current));
+    assert_eq!(f.runner.index.len(), fresh.len());
+    for q in ["kwartiermakersoverleg", "status:open", "fin"] {
+        assert_eq!(f.runner.index.search(q), fresh.search(q), "{q}");
+    }
 }
 
 /// Times on the Conflicten screen and the status line come from the clock: pin them for the

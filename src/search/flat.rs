@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+mod patch;
+
 use super::compact::{FIELDS, pack, unpack};
 use super::index::{Entry, Field, build, kind_code, par_map};
 use super::query::Query;

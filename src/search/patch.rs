@@ -14,11 +14,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use super::index::{Entry, build};
 use crate::model::{Agenda, Kind};
 
-/// The old entries, taken one by one in the order the agenda holds their records.
-struct Old {
-    entries: Vec<Entry>,
+/// Where each record's old entry is, for records taken one by one in the order the agenda
+/// holds them: at the position after the last one taken (saves keep the order of the
+/// others), else found by id.
+pub(super) struct Finder {
     taken: Vec<bool>,
-    /// Where the next record's entry is expected: saves keep the order of the others.
     next: usize,
     /// Positions by id hash, made the first time a record is not where expected (a record
     /// added or removed before it), and the ids found twice there (rebuilt, as which entry
@@ -33,49 +33,79 @@ fn hash(id: &str) -> u64 {
     h.finish()
 }
 
-impl Old {
-    fn fits(&self, n: usize, kind: Kind, id: &str) -> bool {
-        self.taken.get(n) == Some(&false)
-            && self
-                .entries
-                .get(n)
-                .is_some_and(|e| e.kind == kind && e.id == id)
+impl Finder {
+    pub(super) fn new(len: usize) -> Finder {
+        Finder {
+            taken: vec![false; len],
+            next: 0,
+            at: None,
+        }
     }
 
-    /// The entry `id` had, if it is of `kind` and not taken already.
-    fn take(&mut self, kind: Kind, id: &str) -> Option<Entry> {
-        let n = if self.fits(self.next, kind, id) {
+    /// The position of the old entry of `id`, if it is of `kind` and not taken already;
+    /// `row(n)` is the kind and id of old entry `n`.
+    pub(super) fn take<'a>(
+        &mut self,
+        row: impl Fn(usize) -> Option<(Kind, &'a str)>,
+        kind: Kind,
+        id: &str,
+    ) -> Option<usize> {
+        let fits = |taken: &[bool], n: usize| {
+            taken.get(n) == Some(&false) && row(n).is_some_and(|(k, i)| k == kind && i == id)
+        };
+        let n = if fits(&self.taken, self.next) {
             self.next
         } else {
+            let len = self.taken.len();
             let (at, twice) = self.at.get_or_insert_with(|| {
                 let mut at = FxHashMap::default();
-                at.reserve(self.entries.len());
+                at.reserve(len);
                 let mut twice = FxHashSet::default();
-                for (n, e) in self.entries.iter().enumerate() {
+                for n in 0..len {
+                    let Some((_, id)) = row(n) else { continue };
                     // a hash collision only loses a position (that record is rebuilt)
-                    if let Some(b) = at.insert(hash(&e.id), n)
-                        && self.entries.get(b).is_some_and(|b| b.id == e.id)
+                    if let Some(b) = at.insert(hash(id), n)
+                        && row(b).is_some_and(|(_, b)| b == id)
                     {
-                        twice.insert(e.id.clone());
+                        twice.insert(id.to_string());
                     }
                 }
                 (at, twice)
             });
             let n = *at.get(&hash(id))?;
-            if twice.contains(id) || !self.fits(n, kind, id) {
+            if twice.contains(id) || !fits(&self.taken, n) {
                 return None;
             }
             n
         };
         self.next = n + 1;
         *self.taken.get_mut(n)? = true;
+        Some(n)
+    }
+}
+
+/// The old entries, taken one by one in the order the agenda holds their records.
+struct Old {
+    entries: Vec<Entry>,
+    finder: Finder,
+}
+
+impl Old {
+    /// The entry `id` had, if it is of `kind` and not taken already.
+    fn take(&mut self, kind: Kind, id: &str) -> Option<Entry> {
+        let entries = &self.entries;
+        let n = self.finder.take(
+            |n| entries.get(n).map(|e| (e.kind, e.id.as_str())),
+            kind,
+            id,
+        )?;
         let e = self.entries.get_mut(n)?;
         Some(std::mem::replace(e, Entry::new(kind, "", "")))
     }
 }
 
 /// Whether `text::line` leaves `s` as it is.
-fn plain(s: &str) -> bool {
+pub(super) fn plain(s: &str) -> bool {
     if s.is_ascii() {
         s.bytes().all(|b| b >= 0x20 && b != 0x7f)
     } else {
@@ -85,7 +115,7 @@ fn plain(s: &str) -> bool {
 
 /// Whether `line` is the line of a record with this reference and title (as
 /// `build::line_of` and `Entry::new` make it), mostly without building that line.
-fn line_is(line: &str, reference: &str, title: &str) -> bool {
+pub(super) fn line_is(line: &str, reference: &str, title: &str) -> bool {
     if plain(reference) && plain(title) {
         line.len() == reference.len() + 1 + title.len()
             && line.starts_with(reference)
@@ -111,7 +141,7 @@ pub fn patched(old: Vec<Entry>, agenda: &Agenda, changed: &[&str]) -> Vec<Entry>
 
 /// The records of `agenda` in index order: kind, id, meeting (for the entry's dependence on
 /// it) and, for meetings, items and notes, the title their line shows.
-fn records(a: &Agenda) -> impl Iterator<Item = (Kind, &str, &str, Option<&str>)> {
+pub(super) fn records(a: &Agenda) -> impl Iterator<Item = (Kind, &str, &str, Option<&str>)> {
     let none = "";
     let m = a
         .meetings
@@ -153,7 +183,7 @@ fn records(a: &Agenda) -> impl Iterator<Item = (Kind, &str, &str, Option<&str>)>
 }
 
 /// The entry of the `n`th record of `a` in index order, built anew.
-fn build_nth(a: &Agenda, n: usize) -> Option<Entry> {
+pub(super) fn build_nth(a: &Agenda, n: usize) -> Option<Entry> {
     let mut n = n;
     macro_rules! part {
         ($v:expr, $f:expr) => {
@@ -205,12 +235,9 @@ fn in_place(
 
 /// Any change: each record's entry found by id (where expected, else by a map), moved over.
 fn moved(old: Vec<Entry>, agenda: &Agenda, dirty: &dyn Fn(&str) -> bool) -> Vec<Entry> {
-    let taken = vec![false; old.len()];
     let mut old = Old {
+        finder: Finder::new(old.len()),
         entries: old,
-        taken,
-        next: 0,
-        at: None,
     };
     let mut out = Vec::with_capacity(agenda.len());
     for m in &agenda.meetings {

@@ -5,7 +5,8 @@
 
 use proptest::prelude::*;
 
-use super::{Entry, index, patched};
+use super::record::Records as _;
+use super::{Entry, Flat, index, patched};
 use crate::model::agenda::LoadedFile;
 use crate::model::records::Record;
 use crate::model::{Agenda, Date, Kind};
@@ -166,6 +167,34 @@ fn apply(r: &mut Records, c: &Change, n: usize) -> Vec<String> {
     touched
 }
 
+/// What a search reads of every row of a flat index (filter values by their text, not their
+/// position in the value table, which a patched index may order otherwise).
+fn rows(f: &Flat) -> Vec<String> {
+    (0..f.len())
+        .map(|i| {
+            let more: Vec<_> = (0..).map_while(|k| f.more(i, k)).collect();
+            let depts: Vec<_> = (0..).map_while(|k| f.dept(i, k)).collect();
+            format!(
+                "{:?} {:?} {:?} {:?} {more:?} {:?} {:?} {depts:?} {:?} {:?}",
+                f.get(i),
+                f.folded(i),
+                f.masks(i),
+                f.kind(i),
+                f.status(i),
+                f.body(i),
+                f.due(i),
+                f.date(i)
+            )
+        })
+        .collect()
+}
+
+fn same_flat(got: &Flat, want: &Flat) -> Result<(), TestCaseError> {
+    prop_assert!(got.valid());
+    prop_assert_eq!(rows(got), rows(want));
+    Ok(())
+}
+
 fn same(got: &[Entry], want: &[Entry]) -> Result<(), TestCaseError> {
     prop_assert_eq!(got.len(), want.len());
     for (g, w) in got.iter().zip(want) {
@@ -189,6 +218,7 @@ proptest! {
         }
         let after = records.agenda();
         let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+        same_flat(&Flat::patched(&Flat::of(&before), &after, &ids), &Flat::of(&after))?;
         same(&patched(old, &after, &ids), &index(&after))?;
     }
 }
@@ -198,6 +228,7 @@ fn nothing_changed_keeps_every_entry() {
     let a = Records::of(&crate::store::bundled::agenda()).agenda();
     let want = index(&a);
     same(&patched(index(&a), &a, &[]), &want).expect("same");
+    same_flat(&Flat::patched(&Flat::of(&a), &a, &[]), &Flat::of(&a)).expect("same");
 }
 
 #[test]
@@ -210,4 +241,9 @@ fn an_unlisted_change_of_a_reference_is_still_seen() {
     let after = r.agenda();
     let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
     same(&patched(old, &after, &ids), &index(&after)).expect("same");
+    same_flat(
+        &Flat::patched(&Flat::of(&before), &after, &ids),
+        &Flat::of(&after),
+    )
+    .expect("same");
 }

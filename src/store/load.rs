@@ -296,8 +296,9 @@ impl Store {
     }
 
     /// `agenda` after the record files at `paths` changed, reading only those (a save
-    /// reports the files it wrote); a full load when that cannot be done.
-    pub fn reload_changed(&self, agenda: &Agenda, paths: &[String]) -> Agenda {
+    /// reports the files it wrote), and `true`; a full load and `false` when that cannot be
+    /// done (a full load also sees what other programs changed).
+    pub fn reload_changed(&self, agenda: &Agenda, paths: &[String]) -> (Agenda, bool) {
         let mut changed = Vec::new();
         for rel in paths {
             let kind = rel
@@ -305,10 +306,10 @@ impl Store {
                 .filter(|(_, name)| name.ends_with(".toml"))
                 .and_then(|(folder, _)| Kind::from_folder(folder));
             let Some(kind) = kind else {
-                return self.load();
+                return (self.load(), false);
             };
             if super::check_no_links(&self.root, rel).is_err() {
-                return self.load();
+                return (self.load(), false);
             }
             match std::fs::read(self.root.join(rel)) {
                 Ok(bytes) => {
@@ -324,14 +325,15 @@ impl Store {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     changed.push((rel.clone(), None, Vec::new()));
                 }
-                Err(_) => return self.load(),
+                Err(_) => return (self.load(), false),
             }
         }
         let root = self.root.clone();
         let source = move |rel: &str| std::fs::read_to_string(root.join(rel)).ok();
-        agenda
-            .with_changed(changed, &source)
-            .unwrap_or_else(|| self.load())
+        match agenda.with_changed(changed, &source) {
+            Some(a) => (a, true),
+            None => (self.load(), false),
+        }
     }
 
     /// The current text of a record file (relative path).

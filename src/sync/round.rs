@@ -75,6 +75,7 @@ pub(super) fn run(
             }
             emit(Event::Fetching);
             let fetched = remote::fetch(repo, &mut remote, &branch, &progress);
+            tm("fetch returned");
             // what the checks found comes first: it is what the user has to act on
             checked()?;
             fetched?;

@@ -328,6 +328,25 @@ impl Agenda {
         self.index.get(id).map(|(kind, _)| usual_path(*kind, id))
     }
 
+    /// The ids of the records whose files are at these repository-relative paths, and of
+    /// the records that would be there by their usual name (a superset: for telling what a
+    /// save of these files may have changed).
+    pub fn ids_at(&self, paths: &[String]) -> Vec<String> {
+        let at: rustc_hash::FxHashSet<&str> = paths.iter().map(String::as_str).collect();
+        let mut ids: Vec<String> = paths
+            .iter()
+            .filter_map(|p| p.rsplit('/').next()?.strip_suffix(".toml"))
+            .map(str::to_string)
+            .collect();
+        ids.extend(
+            self.paths
+                .iter()
+                .filter(|(_, p)| at.contains(p.as_str()))
+                .map(|(id, _)| id.clone()),
+        );
+        ids
+    }
+
     /// The human reference of a record (`2021-02-A3`, `beraad-2021-02-08/4`), else its id.
     pub fn reference(&self, id: &str) -> String {
         if let Some(r) = self.ref_of.get(id) {
