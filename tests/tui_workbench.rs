@@ -574,3 +574,54 @@ fn screens_doc_is_made_of_the_snapshots() {
         "docs/screens.md is out of date with the snapshots; run with OVERLEG_UPDATE_DOCS=1"
     );
 }
+
+#[test]
+fn a_sync_in_the_workbench_reads_again_only_what_came_in() {
+    let mut f = fixture();
+    let dir = f._dir.path().to_path_buf();
+    let bzk = Store::open(&dir.join("bzk")).expect("bzk");
+    // the worker's agenda and index current, as after a start
+    f.keys("ctrl-r");
+    assert!(matches!(f.runner.indexed, Indexed::Current));
+    let before = f.runner.agenda.clone();
+    let id = before.actions[1].id.clone();
+    let a = bzk.load();
+    overleg::ops::set_fields(
+        &bzk,
+        &a,
+        &id,
+        &[("status_note".into(), "Binnengekomen via de server".into())],
+    )
+    .expect("set");
+    let r = overleg::sync::sync(&bzk, &overleg::sync::SyncOptions::default(), &mut |_| {})
+        .expect("bzk sync");
+    assert!(r.pushed);
+
+    f.keys("S");
+    assert!(f.state.syncing.is_none(), "the sync has ended");
+    let after = f.runner.agenda.clone();
+    assert_eq!(
+        after.action(&id).map(|x| x.status_note.clone()).as_deref(),
+        Some("Binnengekomen via de server")
+    );
+    // only the file that came in was read again: the other records are the same ones
+    let other = before.actions[2].id.clone();
+    assert!(
+        std::sync::Arc::ptr_eq(&before.actions[2], &after.actions[2])
+            && after.actions[2].id == other,
+        "an unchanged record was read again"
+    );
+    // and the agenda and search index are what a full load and build give
+    let ezk = Store::open(&dir.join("ezk")).expect("ezk");
+    let full = ezk.load();
+    assert_eq!(after.len(), full.len());
+    assert!(matches!(f.runner.indexed, Indexed::Current));
+    let fresh = overleg::search::Flat::of(&full);
+    for q in ["binnengekomen", "status:open", "fin", "dept:BZK"] {
+        assert_eq!(f.runner.index.search(q), fresh.search(q), "{q}");
+    }
+    assert!(
+        std::sync::Arc::ptr_eq(&f.state.agenda, &after),
+        "the workbench shows the synced agenda"
+    );
+}

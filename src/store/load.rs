@@ -336,6 +336,31 @@ impl Store {
         }
     }
 
+    /// The commit the branch is at, if any.
+    pub fn head_commit(&self) -> Option<git2::Oid> {
+        let repo = self.repo().ok()?;
+        let head = repo.head().ok()?.peel_to_commit().ok()?;
+        Some(head.id())
+    }
+
+    /// The files (relative to the agenda's folder) that differ between commit `from` and the
+    /// branch now: what a sync, pull or merge changed in a clean work tree. `None` when that
+    /// cannot be told from the stored trees.
+    pub fn changed_since(&self, from: git2::Oid) -> Option<Vec<String>> {
+        let repo = self.repo().ok()?;
+        let to = repo.head().ok()?.peel_to_commit().ok()?.tree_id();
+        let from = repo.find_commit(from).ok()?.tree_id();
+        let mut trees = super::tree_patch::Trees::new(&repo)?;
+        let diff = trees.diff_files(Some(from), to)?;
+        // files outside the agenda's folder are not the agenda's
+        Some(
+            diff.iter()
+                .filter_map(|d| self.relative(&d.path))
+                .map(str::to_string)
+                .collect(),
+        )
+    }
+
     /// The current text of a record file (relative path).
     pub fn read_text(&self, rel: &str) -> super::Result<String> {
         super::check_no_links(&self.root, rel)?;
