@@ -96,10 +96,22 @@ pub struct Row<'a> {
 }
 
 /// Builds a [`Flat`] entry by entry, each filter value stored once.
-#[derive(Default)]
 struct Builder {
     flat: Flat,
     value_of: rustc_hash::FxHashMap<String, u32>,
+}
+
+impl Default for Builder {
+    /// Empty, with the first records' prose and department lists starting at 0.
+    fn default() -> Builder {
+        let mut flat = Flat::default();
+        flat.more_first.push(0);
+        flat.dept_first.push(0);
+        Builder {
+            flat,
+            value_of: rustc_hash::FxHashMap::default(),
+        }
+    }
 }
 
 impl Builder {
@@ -118,10 +130,6 @@ impl Builder {
         let body = self.value(&e.keys.body);
         let depts: Vec<u32> = e.keys.depts.iter().map(|d| self.value(d)).collect();
         let f = &mut self.flat;
-        if f.more_first.is_empty() {
-            f.more_first.push(0);
-            f.dept_first.push(0);
-        }
         let kind = kind_code::ORDER.iter().position(|k| *k == e.kind);
         f.kinds.push(kind.unwrap_or(0) as u8);
         f.ids.push(&e.id);
@@ -142,11 +150,7 @@ impl Builder {
         f.date.push(pack(e.date));
     }
 
-    fn finish(mut self) -> Flat {
-        if self.flat.more_first.is_empty() {
-            self.flat.more_first.push(0);
-            self.flat.dept_first.push(0);
-        }
+    fn finish(self) -> Flat {
         self.flat
     }
 }

@@ -46,10 +46,6 @@ impl Builder {
     /// Row `n` of `old` as it is (values as seeded from `old`).
     fn copy(&mut self, old: &Flat, n: usize) {
         let f = &mut self.flat;
-        if f.more_first.is_empty() {
-            f.more_first.push(0);
-            f.dept_first.push(0);
-        }
         let at = |v: &[u32], k: usize| v.get(k).map_or(0, |x| *x as usize);
         f.kinds.push(old.kinds.get(n).copied().unwrap_or(0));
         f.ids.push(old.ids.get(n));
