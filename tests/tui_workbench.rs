@@ -625,3 +625,47 @@ fn a_sync_in_the_workbench_reads_again_only_what_came_in() {
         "the workbench shows the synced agenda"
     );
 }
+
+#[test]
+fn after_a_save_the_lists_come_from_the_worker_and_the_screen_computes_none() {
+    let mut f = fixture();
+    f.state.filter.body = Some("do-nds".into());
+    let listed = |s: &State| -> Vec<String> {
+        overleg::tui::rows::actions(s)
+            .iter()
+            .map(|a| a.id.clone())
+            .collect()
+    };
+    let before = listed(&f.state);
+    let id = before.first().cloned().expect("an active follow-up");
+    let op = overleg::tui::action::Op::Set {
+        id: id.clone(),
+        fields: vec![("status".into(), "gereed".into())],
+    };
+    f.runner.list_keys = Some(f.state.list_keys());
+    let saved = f.runner.run(1, overleg::tui::action::Job::Save(op));
+    let Action::Saved { agenda, .. } = &saved else {
+        panic!("the save failed");
+    };
+    let prepared = agenda
+        .lists
+        .as_ref()
+        .expect("lists prepared beside the agenda");
+    assert_eq!(prepared.keys(), &f.state.list_keys());
+    apply(&mut f.state, Some(&mut f.runner), saved);
+    for screen in [Screen::Overview, Screen::Actions, Screen::Meetings] {
+        f.state
+            .stack
+            .push(overleg::tui::state::View::new(screen.clone()));
+        f.screen();
+    }
+    assert_eq!(
+        f.state.lists.computations(),
+        0,
+        "the overview, follow-ups and meetings were drawn from the worker's lists"
+    );
+    // the list shows the save: the finished follow-up left the active ones
+    let after = listed(&f.state);
+    assert!(!after.contains(&id), "{after:?}");
+    assert_eq!(after.len() + 1, before.len());
+}

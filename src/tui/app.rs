@@ -115,7 +115,7 @@ fn to_action(ev: Event) -> Option<Action> {
 
 /// Run the workbench until the user quits.
 pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
-    let (job_tx, job_rx) = mpsc::channel::<(u64, Job)>();
+    let (job_tx, job_rx) = mpsc::channel::<(u64, Job, super::lists::ListKeys)>();
     let (act_tx, act_rx) = mpsc::channel::<Action>();
     // Searches run on their own thread, answering through the same channel as the worker.
     let search_thread = search_worker::spawn(act_tx.clone()).map(|(link, handle)| {
@@ -123,7 +123,7 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
         handle
     });
     let _worker = worker::spawn(root, job_rx, act_tx);
-    let _ = job_tx.send((0, Job::Start));
+    let _ = job_tx.send((0, Job::Start, state.list_keys()));
 
     install_panic_hook();
     // Fault injection for the crash test (tests/tui_pty.rs): the key named here panics inside
@@ -206,7 +206,7 @@ pub fn run(mut state: State, root: PathBuf) -> anyhow::Result<i32> {
                 match e {
                     Effect::Quit => return Ok(0),
                     Effect::Run(id, job) => {
-                        if job_tx.send((id, job)).is_err() {
+                        if job_tx.send((id, job, state.list_keys())).is_err() {
                             anyhow::bail!("the background worker stopped; restart overleg");
                         }
                     }

@@ -191,6 +191,27 @@ fn plain_meetings(s: &State) -> Vec<&Meeting> {
     up
 }
 
+/// Each meeting's items and follow-ups as kept, against the agenda's own scan.
+fn meetings_match_the_agenda(s: &State) {
+    for m in &s.agenda.meetings {
+        let kept: Vec<&str> = rows::items_of(s, &m.id)
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        let plain: Vec<&str> = s
+            .agenda
+            .items_of(&m.id)
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
+        assert_eq!(kept, plain);
+        assert_eq!(
+            ids(rows::meeting_actions(s, &m.id)),
+            ids(s.agenda.actions_of_meeting(&m.id))
+        );
+    }
+}
+
 #[test]
 fn kept_lists_equal_the_whole_agenda_computation() {
     for seed in 1..=4 {
@@ -231,27 +252,7 @@ fn kept_lists_equal_the_whole_agenda_computation() {
                 assert_eq!(ids(rows::my_open(&s).iter()), ids(plain_my_open(&s)));
             }
         }
-        for m in &s.agenda.meetings {
-            let kept: Vec<&str> = rows::items_of(&s, &m.id)
-                .iter()
-                .map(|i| i.id.as_str())
-                .collect();
-            let plain: Vec<&str> = s
-                .agenda
-                .items_of(&m.id)
-                .iter()
-                .map(|i| i.id.as_str())
-                .collect();
-            assert_eq!(kept, plain);
-            let kept = ids(rows::meeting_actions(&s, &m.id));
-            let plain: Vec<String> = s
-                .agenda
-                .actions_of_meeting(&m.id)
-                .iter()
-                .map(|a| a.id.clone())
-                .collect();
-            assert_eq!(kept, plain);
-        }
+        meetings_match_the_agenda(&s);
         let with_actions = s
             .agenda
             .items
@@ -329,4 +330,127 @@ fn shown_refs(screen: &str) -> Vec<String> {
         .map(|rest| format!("R{}", rest.chars().take(5).collect::<String>()))
         .filter(|r| r[1..].chars().all(|c| c.is_ascii_digit()))
         .collect()
+}
+
+/// A state whose agenda came with lists prepared (as the worker sends it) for its own keys.
+fn state_prepared(agenda: &std::sync::Arc<Agenda>, like: &State) -> State {
+    let mut s = State::new(
+        Lang::Nl,
+        Theme::default_dark(),
+        Keymap::default(),
+        like.today,
+    );
+    s.dept = like.dept.clone();
+    s.filter = like.filter.clone();
+    s.meetings_body = like.meetings_body.clone();
+    let prepared = super::lists::Prepared::of(agenda, s.list_keys());
+    assert_eq!(prepared.keys(), &s.list_keys());
+    s.set_agenda(Loaded {
+        agenda: agenda.clone(),
+        index: std::sync::Arc::new(crate::search::Flat::of(agenda)),
+        lists: Some(std::sync::Arc::new(prepared)),
+    });
+    s
+}
+
+#[test]
+fn lists_prepared_beside_an_agenda_are_what_the_screen_computes_and_spare_it_the_work() {
+    for seed in 1..=3 {
+        let mut lazy = state_with(big_agenda(8, seed, false));
+        let bodies: Vec<Option<String>> = std::iter::once(None)
+            .chain(lazy.agenda.bodies.iter().map(|b| Some(b.id.clone())))
+            .take(3)
+            .collect();
+        let filters = [
+            ActionFilter::default(),
+            ActionFilter {
+                status: StatusFilter::All,
+                mine: true,
+                overdue: false,
+                body: bodies.last().cloned().flatten(),
+            },
+            ActionFilter {
+                status: StatusFilter::One(ActionStatus::Done),
+                mine: false,
+                overdue: true,
+                body: None,
+            },
+        ];
+        for (k, filter) in filters.iter().enumerate() {
+            lazy.filter = filter.clone();
+            lazy.meetings_body = bodies[k % bodies.len()].clone();
+            lazy.dept = ["EZK", "bzk", ""][k].into();
+            let agenda = lazy.agenda.clone();
+            let mut s = state_prepared(&agenda, &lazy);
+            assert_eq!(
+                ids(rows::actions(&s).iter()),
+                ids(rows::actions(&lazy).iter())
+            );
+            assert_eq!(
+                ids(rows::meetings(&s).iter()),
+                ids(rows::meetings(&lazy).iter())
+            );
+            assert_eq!(
+                ids(rows::upcoming(&s).iter()),
+                ids(rows::upcoming(&lazy).iter())
+            );
+            assert_eq!(
+                ids(rows::my_open(&s).iter()),
+                ids(rows::my_open(&lazy).iter())
+            );
+            for m in agenda.meetings.iter().take(40) {
+                let items = |st: &State| -> Vec<String> {
+                    rows::items_of(st, &m.id)
+                        .iter()
+                        .map(|i| i.id.clone())
+                        .collect()
+                };
+                assert_eq!(items(&s), items(&lazy));
+                assert_eq!(
+                    ids(rows::meeting_actions(&s, &m.id)),
+                    ids(rows::meeting_actions(&lazy, &m.id))
+                );
+            }
+            for i in agenda.items.iter().take(80) {
+                assert_eq!(
+                    ids(rows::item_actions(&s, &i.id)),
+                    ids(rows::item_actions(&lazy, &i.id))
+                );
+            }
+            // every list was there: the screen computed none of them
+            assert_eq!(s.lists.computations(), 0);
+            assert!(lazy.lists.computations() > 0);
+            // a filter the worker did not know of is computed here, once
+            s.filter.overdue = !s.filter.overdue;
+            lazy.filter = s.filter.clone();
+            assert_eq!(ids(rows::actions(&s).iter()), ids(plain_actions(&lazy)));
+            rows::actions(&s);
+            assert_eq!(s.lists.computations(), 1);
+        }
+    }
+}
+
+#[test]
+fn groups_leave_out_what_belongs_to_no_record_of_the_kind() {
+    let mut agenda = big_agenda(2, 5, false);
+    let item_id = agenda.items[0].id.clone();
+    let meeting_id = agenda.meetings[0].id.clone();
+    // an item naming an item as its meeting, one naming nothing there, one naming nothing
+    for (k, to) in [
+        (1, item_id.clone()),
+        (2, "m-gone".to_string()),
+        (3, String::new()),
+    ] {
+        std::sync::Arc::make_mut(&mut agenda.items[k]).meeting = to;
+    }
+    std::sync::Arc::make_mut(&mut agenda.actions[0]).meeting = meeting_id.clone();
+    std::sync::Arc::make_mut(&mut agenda.actions[1]).item = meeting_id.clone();
+    let s = state_with(agenda);
+    meetings_match_the_agenda(&s);
+    for gone in [item_id.as_str(), "m-gone", ""] {
+        assert!(rows::items_of(&s, gone).is_empty(), "{gone:?}");
+    }
+    // a follow-up naming a meeting as its item belongs to no item
+    assert!(rows::item_actions(&s, &meeting_id).is_empty());
+    assert!(!rows::meeting_actions(&s, &meeting_id).is_empty());
 }

@@ -156,6 +156,8 @@ pub struct Hits {
 pub struct Loaded {
     pub agenda: std::sync::Arc<Agenda>,
     pub index: std::sync::Arc<Flat>,
+    /// The kept lists of this agenda, when the worker knew what they were asked for.
+    pub lists: Option<std::sync::Arc<super::lists::Prepared>>,
 }
 
 impl Loaded {
@@ -163,6 +165,7 @@ impl Loaded {
         Loaded {
             agenda: agenda.clone(),
             index: std::sync::Arc::new(Flat::of(agenda)),
+            lists: None,
         }
     }
 
@@ -250,6 +253,9 @@ impl State {
         self.agenda = loaded.agenda;
         self.index = loaded.index;
         self.lists.clear();
+        if let Some(p) = loaded.lists {
+            self.lists.install(p);
+        }
         self.loaded = true;
         self.marked.retain(|id| self.agenda.kind_of(id).is_some());
         self.rerun_search();
@@ -366,6 +372,15 @@ impl State {
         super::lists::Viewer {
             today: self.today,
             dept: self.dept.clone(),
+        }
+    }
+
+    /// What the kept lists are asked for now (sent to the worker with every job).
+    pub fn list_keys(&self) -> super::lists::ListKeys {
+        super::lists::ListKeys {
+            viewer: self.viewer(),
+            filter: self.filter.clone(),
+            meetings_body: self.meetings_body.clone(),
         }
     }
 }

@@ -34,6 +34,8 @@ pub fn apply(s: &mut State, mut runner: Option<&mut Runner>, a: Action) -> Vec<E
     while let Some(e) = queue.pop() {
         seen.push(e.clone());
         if let (Effect::Run(id, job), Some(r)) = (&e, runner.as_deref_mut()) {
+            // as the workbench sends them with every job
+            r.list_keys = Some(s.list_keys());
             let mut progress = Vec::new();
             let result = r.run_with(*id, job.clone(), &mut |a| progress.push(a));
             for p in progress {

@@ -29,6 +29,9 @@ pub struct Runner {
     pub index: std::sync::Arc<crate::search::Flat>,
     /// How `index` stands to `agenda` (after a save it is behind until `Job::Index`).
     pub indexed: Indexed,
+    /// What the workbench's kept lists were asked for when the job was sent: the lists of
+    /// every new agenda are computed here for them (`None`: left to the UI thread).
+    pub list_keys: Option<super::lists::ListKeys>,
 }
 
 /// How the search index stands to the agenda.
@@ -48,6 +51,7 @@ impl Runner {
             agenda: std::sync::Arc::new(agenda),
             index: std::sync::Arc::default(),
             indexed: Indexed::Stale,
+            list_keys: None,
         }
     }
 
@@ -58,6 +62,7 @@ impl Runner {
             agenda: std::sync::Arc::default(),
             index: std::sync::Arc::default(),
             indexed: Indexed::Stale,
+            list_keys: None,
         }
     }
 
@@ -125,10 +130,7 @@ impl Runner {
                 Action::Synced {
                     job: job_id,
                     outcome,
-                    agenda: super::state::Loaded {
-                        agenda: self.agenda.clone(),
-                        index: self.index.clone(),
-                    },
+                    agenda: self.current(),
                     unshared: self.store.unshared().ok().flatten(),
                     snapshot: Box::new(self.snapshot()),
                 }
@@ -179,10 +181,7 @@ impl Runner {
                 // every file now, behind the first screen, and show what changed.
                 if self.store.unchanged_since_cache() {
                     return Action::Loaded {
-                        agenda: super::state::Loaded {
-                            agenda: self.agenda.clone(),
-                            index: self.index.clone(),
-                        },
+                        agenda: self.current(),
                         unshared,
                     };
                 }
@@ -194,10 +193,7 @@ impl Runner {
                     agenda: if changed {
                         self.loaded()
                     } else {
-                        super::state::Loaded {
-                            agenda: self.agenda.clone(),
-                            index: self.index.clone(),
-                        }
+                        self.current()
                     },
                     unshared,
                 }
@@ -253,10 +249,7 @@ impl Runner {
                 // The search index follows in its own job (`Job::Index`): the saved result is
                 // on screen before it is rebuilt.
                 let loaded = match &result {
-                    Ok(_) => super::state::Loaded {
-                        agenda: self.agenda.clone(),
-                        index: self.index.clone(),
-                    },
+                    Ok(_) => self.current(),
                     Err(_) => self.loaded(),
                 };
                 let unshared = self.store.unshared().ok().flatten();
@@ -328,9 +321,18 @@ impl Runner {
     fn loaded(&mut self) -> super::state::Loaded {
         self.index = std::sync::Arc::new(crate::search::Flat::of(&self.agenda));
         self.indexed = Indexed::Current;
+        self.current()
+    }
+
+    /// The agenda and the newest index as they are, with the kept lists of that agenda.
+    fn current(&self) -> super::state::Loaded {
         super::state::Loaded {
             agenda: self.agenda.clone(),
             index: self.index.clone(),
+            lists: self
+                .list_keys
+                .as_ref()
+                .map(|k| std::sync::Arc::new(super::lists::Prepared::of(&self.agenda, k.clone()))),
         }
     }
 
@@ -370,6 +372,9 @@ impl Runner {
             super::state::Loaded {
                 agenda: self.agenda.clone(),
                 index,
+                // the first screen needs only a few of the lists: computing all of them
+                // here would hold it back (the next agenda comes with them)
+                lists: None,
             },
             from_snapshot,
         )
@@ -544,7 +549,7 @@ fn failure(e: SyncError) -> SyncFailure {
 /// Start the worker thread on the repository at `root`; jobs go in, actions come out.
 pub fn spawn(
     root: PathBuf,
-    jobs: Receiver<(u64, Job)>,
+    jobs: Receiver<(u64, Job, super::lists::ListKeys)>,
     out: Sender<Action>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
@@ -559,7 +564,8 @@ pub fn spawn(
             }
         };
         let mut runner = Runner::unloaded(store);
-        while let Ok((id, job)) = jobs.recv() {
+        while let Ok((id, job, keys)) = jobs.recv() {
+            runner.list_keys = Some(keys);
             let result = runner.run_with(id, job, &mut |a| {
                 let _ = out.send(a);
             });

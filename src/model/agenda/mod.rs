@@ -387,6 +387,14 @@ impl Agenda {
         })
     }
 
+    /// Where the record `id` of `kind` is in its kind's list.
+    pub fn position(&self, id: &str, kind: Kind) -> Option<usize> {
+        match self.index.get(id) {
+            Some((k, i)) if *k == kind => Some(*i),
+            _ => None,
+        }
+    }
+
     fn get<'a, T>(&self, v: &'a [Arc<T>], id: &str, kind: Kind) -> Option<&'a T> {
         match self.index.get(id) {
             Some((k, i)) if *k == kind => v.get(*i).map(|r| &**r),
