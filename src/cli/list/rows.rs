@@ -51,7 +51,9 @@ pub fn rows_of(agenda: &Agenda, kind: Kind) -> Vec<Row> {
     match kind {
         Kind::Action => {
             let mut v: Vec<_> = agenda.actions.iter().collect();
-            v.sort_by_key(|x| {
+            // each key once: `sort_by_key` parsed the due date and copied the reference for
+            // both sides of every comparison (0.4 s of a stale listing at 100,000 records)
+            v.sort_by_cached_key(|x| {
                 (
                     due_of(x).and_then(|d| d.end).unwrap_or(Date {
                         year: 9999,
@@ -110,9 +112,16 @@ pub fn rows_of(agenda: &Agenda, kind: Kind) -> Vec<Row> {
                 .map(|m| m.id.clone())
                 .collect();
             order.dedup();
+            // each meeting's items in one pass (asking `items_of` per meeting scanned every
+            // item for every meeting: seconds at 100,000 records)
+            let mut of_meeting: rustc_hash::FxHashMap<&str, Vec<&crate::model::records::Item>> =
+                rustc_hash::FxHashMap::default();
+            for i in &agenda.items {
+                of_meeting.entry(i.meeting.as_str()).or_default().push(i);
+            }
             let mut out = Vec::new();
             for m in order {
-                for i in agenda.items_of(&m) {
+                for i in of_meeting.remove(m.as_str()).unwrap_or_default() {
                     out.push(Row {
                         status: Some(i.status.map_or("gepland", |s| s.as_str()).to_string()),
                         owner: Some(i.lead.clone()),
@@ -220,4 +229,31 @@ pub fn json_array(rows: &[&Row]) -> String {
     }
     out.push_str("\n]");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::Kind;
+
+    #[test]
+    fn items_are_listed_by_meeting_date_each_meetings_in_agenda_order() {
+        let a = crate::store::bundled::agenda();
+        let listed: Vec<String> = super::rows_of(&a, Kind::Item)
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        let mut order: Vec<String> = a
+            .meetings_by_date()
+            .into_iter()
+            .map(|m| m.id.clone())
+            .collect();
+        order.dedup();
+        let expected: Vec<String> = order
+            .iter()
+            .flat_map(|m| a.items_of(m))
+            .map(|i| i.id.clone())
+            .collect();
+        assert!(expected.len() > 20, "{} items", expected.len());
+        assert_eq!(listed, expected);
+    }
 }

@@ -453,7 +453,8 @@ impl Agenda {
     /// Meetings sorted by date (undated ones by their planning window), earliest first.
     pub fn meetings_by_date(&self) -> Vec<&Meeting> {
         let mut v: Vec<&Meeting> = self.meetings.iter().map(|m| &**m).collect();
-        v.sort_by_key(|m| (meeting_when(m), m.id.clone()));
+        // each key once (`sort_by_key` would form both keys of every comparison)
+        v.sort_by_cached_key(|m| (meeting_when(m), m.id.clone()));
         v
     }
 }
