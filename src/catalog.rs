@@ -22,6 +22,48 @@ pub const SEARCH_INDEX: &str = "search-index";
 /// The search index in the flat layout `overleg search` reads in place (`search::compact`).
 pub const SEARCH_FLAT: &str = "search-flat";
 
+/// Files read again from the journal at most; further behind, a full load is as quick.
+const JOURNAL_READ_MAX: usize = 20_000;
+
+/// Whether every record folder that changed between `before` and `now` holds exactly the files
+/// of `agenda`'s records of its kind: a file created, removed or renamed by another program
+/// while a save wrote its own would show here (see `store::journal`). The agenda's own folder
+/// and `registry` changing (folders added or replaced) is not checked: `false`.
+fn same_names(
+    root: &std::path::Path,
+    now: &crate::store::snapshot::Key,
+    before: &crate::store::snapshot::Key,
+    agenda: &Agenda,
+) -> bool {
+    now.changed_from(before).into_iter().all(|folder| {
+        let Some(kind) = Kind::ALL.into_iter().find(|k| k.folder() == folder) else {
+            return false;
+        };
+        let Ok(rd) = std::fs::read_dir(root.join(folder)) else {
+            return false;
+        };
+        let mut on_disk: Vec<String> = Vec::new();
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let Some(name) = name.to_str() else {
+                return false;
+            };
+            if name.ends_with(".toml") && !name.starts_with('.') {
+                on_disk.push(format!("{folder}/{name}"));
+            }
+        }
+        let mut known: Vec<String> = agenda
+            .ids_of(kind)
+            .filter_map(|id| agenda.path_of(id))
+            .collect();
+        known.extend(agenda.problem_files_in(folder));
+        on_disk.sort_unstable();
+        known.sort_unstable();
+        known.dedup();
+        on_disk == known
+    })
+}
+
 pub struct Catalog<'s> {
     store: &'s Store,
     /// Where snapshots live; `None` for a plain folder.
@@ -31,6 +73,20 @@ pub struct Catalog<'s> {
     agenda: OnceLock<Arc<Agenda>>,
     /// Whether the agenda came from its snapshot.
     from_snapshot: AtomicBool,
+    /// When the agenda came from an older snapshot and the journal of saves since.
+    replayed: OnceLock<Replayed>,
+}
+
+/// Files (relative to the agenda's folder) with their stamps after the save that last wrote
+/// them (`None`: removed).
+pub type SavedFiles = rustc_hash::FxHashMap<String, Option<crate::store::cache::Stamp>>;
+
+struct Replayed {
+    /// The state the snapshot was built from.
+    base: Key,
+    /// The records the saves since changed.
+    ids: Vec<String>,
+    saved: SavedFiles,
 }
 
 /// A reference table and whether it is provably current.
@@ -47,6 +103,7 @@ impl<'s> Catalog<'s> {
             key: store.folder_key(),
             agenda: OnceLock::new(),
             from_snapshot: AtomicBool::new(false),
+            replayed: OnceLock::new(),
         }
     }
 
@@ -132,14 +189,67 @@ impl<'s> Catalog<'s> {
         self.agenda.get_or_init(|| Arc::new(agenda)).clone()
     }
 
-    /// The agenda from its snapshot when fresh, its parts decoded on every core.
+    /// The agenda from its snapshot when fresh, its parts decoded on every core; or when only
+    /// overleg's own saves changed the folders since, the snapshot with the files they wrote
+    /// read again (`store::journal`).
     fn fresh_agenda(&self) -> Option<Agenda> {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-        let parts = self
-            .section(AGENDA)
-            .filter(|s| s.is_fresh(&self.key))?
-            .decode_parts::<crate::model::agenda::Part>(threads)?;
-        Some(Agenda::from_parts(parts))
+        let section = self.section(AGENDA)?;
+        if section.is_fresh(&self.key) {
+            let parts = section.decode_parts::<crate::model::agenda::Part>(threads)?;
+            return Some(Agenda::from_parts(parts));
+        }
+        let dir = self.dir.as_ref()?;
+        if !section.settled() {
+            return None;
+        }
+        let files = crate::store::journal::since(dir, section.key(), &self.key)?;
+        if files.len() > JOURNAL_READ_MAX {
+            return None;
+        }
+        // each file as the last save that wrote it left it
+        let saved: SavedFiles = files.into_iter().collect();
+        let mut paths: Vec<String> = saved.keys().cloned().collect();
+        paths.sort();
+        let parts = section.decode_parts::<crate::model::agenda::Part>(threads)?;
+        let before = Agenda::from_parts(parts);
+        let (agenda, patched) = self.store.reload_changed(&before, &paths);
+        if !patched {
+            // it loaded every file instead: that is what the folders hold now
+            return Some(agenda);
+        }
+        if !same_names(self.store.root(), &self.key, section.key(), &agenda) {
+            return None;
+        }
+        let mut ids = before.ids_at(&paths);
+        ids.extend(agenda.ids_at(&paths));
+        let _ = self.replayed.set(Replayed {
+            base: section.key().clone(),
+            ids,
+            saved,
+        });
+        Some(agenda)
+    }
+
+    /// The files overleg's saves wrote since the snapshots were built, with their stamps as
+    /// each save left them, when the agenda was brought up to date from them.
+    pub fn saved_since(&self) -> Option<&SavedFiles> {
+        self.replayed.get().map(|r| &r.saved)
+    }
+
+    /// The ids of the records overleg's own saves changed since the snapshots were built,
+    /// when the agenda was brought up to date from them (see [`Catalog::derived_behind`]).
+    pub fn behind_by(&self) -> Option<&[String]> {
+        self.replayed.get().map(|r| r.ids.as_slice())
+    }
+
+    /// A derived value built from the same state as the agenda's snapshot that the journal
+    /// brought up to date: behind the agenda by exactly [`Catalog::behind_by`].
+    pub fn derived_behind<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
+        let base = &self.replayed.get()?.base;
+        self.section(name)
+            .filter(|s| s.settled() && s.key() == base)
+            .and_then(|s| s.decode())
     }
 
     /// A value derived from the agenda: from its snapshot when fresh, else built and saved.

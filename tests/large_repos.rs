@@ -240,3 +240,170 @@ fn the_workbench_starts_from_snapshots_then_shows_what_a_full_scan_finds() {
     };
     assert_eq!(last_title.as_deref(), Some("In place bewerkt"));
 }
+
+/// The bundled example with a workbench's snapshots (agenda and search index) left behind
+/// for its folders as they are, and the id of a follow-up.
+fn with_workbench_snapshots(env: &Env) -> (std::path::PathBuf, String) {
+    use overleg::tui::action::Job;
+    use overleg::tui::worker::Runner;
+    // SAFETY: as in the test above: set before any thread of this test reads it, the same
+    // value for every test in this binary.
+    unsafe { std::env::set_var("OVERLEG_FAST_FROM", "0") };
+    let ezk = env.demo().join("ezk");
+    // files as old as in a working repository: the record cache trusts no file changed
+    // within two seconds before it was written
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    for kind in overleg::model::Kind::ALL {
+        for e in std::fs::read_dir(ezk.join(kind.folder()))
+            .expect("folder")
+            .flatten()
+        {
+            let f = std::fs::File::options()
+                .write(true)
+                .open(e.path())
+                .expect("open");
+            f.set_modified(past).expect("set time");
+        }
+    }
+    settle(&ezk);
+    let list = actions(env, &ezk);
+    let a = list[0]["id"].as_str().expect("id").to_string();
+    let store = overleg::store::Store::open(&ezk).expect("open");
+    Runner::unloaded(store).run(0, Job::Start);
+    assert!(snapshots(&ezk).contains(&"search-index.snap".to_string()));
+    (ezk, a)
+}
+
+/// Whether an agenda came from its snapshot brought up to date by the journal of saves, and
+/// the agenda.
+fn replayed(dir: &Path) -> (bool, std::sync::Arc<overleg::model::Agenda>) {
+    let store = overleg::store::Store::open(dir).expect("open");
+    let catalog = overleg::catalog::Catalog::open(&store);
+    let agenda = catalog.agenda();
+    (
+        catalog.from_snapshot() && catalog.behind_by().is_some(),
+        agenda,
+    )
+}
+
+#[test]
+fn after_saves_the_workbench_starts_from_its_snapshots_and_the_saved_files() {
+    use overleg::tui::action::{Action, Job};
+    use overleg::tui::worker::Runner;
+
+    let env = Env::new();
+    let (ezk, a) = with_workbench_snapshots(&env);
+    run_ok(fast(&env, &ezk).args(["set", &a, "status_note=voor de herstart"]));
+    run_ok(fast(&env, &ezk).args(["set", &a, "status_note=na de herstart opgeslagen"]));
+    let (from_journal, agenda) = replayed(&ezk);
+    assert!(
+        from_journal,
+        "the snapshot and the journal of the saves, not a full load"
+    );
+    assert_eq!(
+        agenda.action(&a).map(|x| x.status_note.as_str()),
+        Some("na de herstart opgeslagen")
+    );
+
+    let open = || overleg::store::Store::open(&ezk).expect("open");
+    let mut first = Vec::new();
+    let last = Runner::unloaded(open()).run_with(0, Job::Start, &mut |x| first.push(x));
+    let Some(Action::Loaded { agenda: loaded, .. }) = first.first() else {
+        panic!("the first screen comes from the snapshots");
+    };
+    assert_eq!(
+        loaded.agenda.action(&a).map(|x| x.status_note.as_str()),
+        Some("na de herstart opgeslagen")
+    );
+    let hits = loaded.index.search("herstart");
+    assert!(
+        hits.hits
+            .iter()
+            .any(|h| loaded.index.get(h.entry).is_some_and(|e| e.id == a)),
+        "the search index was patched for the saved record"
+    );
+    let fresh = overleg::search::Flat::of(&loaded.agenda);
+    for q in ["herstart", "status:open", "fin"] {
+        assert_eq!(loaded.index.search(q), fresh.search(q), "{q}");
+    }
+    // the check of every file behind the first screen confirmed it: the same agenda, and
+    // the snapshots stay for the next start
+    let Action::Loaded {
+        agenda: checked, ..
+    } = &last
+    else {
+        panic!("the check ends with the agenda");
+    };
+    assert!(std::sync::Arc::ptr_eq(&checked.agenda, &loaded.agenda));
+    assert!(replayed(&ezk).0, "the next start is as quick");
+}
+
+#[test]
+fn a_file_made_beside_a_save_is_not_taken_for_the_save() {
+    let env = Env::new();
+    let (ezk, a) = with_workbench_snapshots(&env);
+    run_ok(fast(&env, &ezk).args(["set", &a, "status_note=opgeslagen"]));
+    // A file another program created while the save wrote its own: made here by putting
+    // the folder's time back to what the save left.
+    let folder = ezk.join("actions");
+    let saved_time = std::fs::metadata(&folder)
+        .expect("meta")
+        .modified()
+        .expect("mtime");
+    let copy = std::fs::read_to_string(folder.join(format!("{a}.toml")))
+        .expect("read")
+        .replacen(&a, "a-ernaast-gemaakt", 1);
+    std::fs::write(folder.join("a-ernaast-gemaakt.toml"), copy).expect("write");
+    std::fs::File::open(&folder)
+        .expect("open folder")
+        .set_modified(saved_time)
+        .expect("set time");
+    let (from_journal, agenda) = replayed(&ezk);
+    assert!(!from_journal, "the names in the folder give it away");
+    assert!(agenda.action("a-ernaast-gemaakt").is_some());
+    assert_eq!(
+        agenda.action(&a).map(|x| x.status_note.as_str()),
+        Some("opgeslagen")
+    );
+}
+
+#[test]
+fn after_saves_a_file_rewritten_in_place_is_found_by_the_check_behind_the_first_screen() {
+    use overleg::tui::action::{Action, Job};
+    use overleg::tui::worker::Runner;
+
+    let env = Env::new();
+    let (ezk, a) = with_workbench_snapshots(&env);
+    run_ok(fast(&env, &ezk).args(["set", &a, "status_note=opgeslagen"]));
+    // another program rewrites another follow-up in place: no folder changes, and the
+    // journal of saves knows nothing of it
+    let other = actions(&env, &ezk)
+        .iter()
+        .map(|x| x["id"].as_str().expect("id").to_string())
+        .find(|id| *id != a)
+        .expect("another follow-up");
+    // (the listing above read the journal too; it changed nothing on disk)
+    let path = ezk.join("actions").join(format!("{other}.toml"));
+    let text = std::fs::read_to_string(&path).expect("read");
+    let edited = text.replacen("title = \"", "title = \"Ter plekke: ", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited).expect("write");
+    let store = overleg::store::Store::open(&ezk).expect("open");
+    let mut first = Vec::new();
+    let last = Runner::unloaded(store).run_with(0, Job::Start, &mut |x| first.push(x));
+    let title = |x: &Action| match x {
+        Action::Loaded { agenda, .. } => agenda.agenda.action(&other).map(|r| r.title.clone()),
+        _ => None,
+    };
+    assert!(
+        first
+            .first()
+            .and_then(title)
+            .is_some_and(|t| !t.starts_with("Ter plekke")),
+        "the first screen, from the snapshot and the journal, cannot know"
+    );
+    assert!(
+        title(&last).is_some_and(|t| t.starts_with("Ter plekke: ")),
+        "the check of every file finds it"
+    );
+}

@@ -95,6 +95,11 @@ impl Stamps {
         self.stamps.len()
     }
 
+    /// Whether `rel` has a stamp here.
+    pub fn contains(&self, rel: &str) -> bool {
+        self.names.find(rel).is_some()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.stamps.is_empty()
     }

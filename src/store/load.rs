@@ -260,13 +260,19 @@ impl Store {
     /// times and inodes), by listing and `stat` alone: a quarter of a second at 100,000
     /// records, without reading any record. `false` when unsure.
     pub fn unchanged_since_cache(&self) -> bool {
+        self.unchanged_besides(&Default::default())
+    }
+
+    /// Like [`Store::unchanged_since_cache`], for the files overleg's saves wrote since: each
+    /// of those as the save left it (same stamp; `None`: still gone).
+    pub fn unchanged_besides(&self, saved: &rustc_hash::FxHashMap<String, Option<Stamp>>) -> bool {
         let Some(cache_path) = self.repo().ok().map(|r| cache::path_in(r.path())) else {
             return false;
         };
         let Some(stamps) = cache::read_stamps(&cache_path) else {
             return false;
         };
-        let mut count = 0;
+        let (mut count, mut saved_here) = (0, 0);
         for kind in Kind::ALL {
             if super::check_no_links(&self.root, kind.folder()).is_err() {
                 return false;
@@ -286,13 +292,19 @@ impl Store {
                 {
                     continue;
                 }
-                if !stamps.is_fresh(&format!("{}/{name}", kind.folder()), Stamp::of(&meta)) {
-                    return false;
+                let rel = format!("{}/{name}", kind.folder());
+                let stamp = Stamp::of(&meta);
+                match saved.get(&rel) {
+                    Some(after) if *after == Some(stamp) => saved_here += 1,
+                    Some(_) => return false,
+                    None if stamps.is_fresh(&rel, stamp) => count += 1,
+                    None => return false,
                 }
-                count += 1;
             }
         }
-        count == stamps.len()
+        let saved_in_cache = saved.keys().filter(|rel| stamps.contains(rel)).count();
+        count + saved_in_cache == stamps.len()
+            && saved_here == saved.values().filter(|s| s.is_some()).count()
     }
 
     /// `agenda` after the record files at `paths` changed, reading only those (a save

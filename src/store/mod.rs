@@ -7,6 +7,7 @@ pub mod checkout;
 pub mod error;
 pub mod history;
 pub mod index_file;
+pub mod journal;
 pub mod load;
 pub mod lock;
 pub mod recover;

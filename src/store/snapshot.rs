@@ -12,6 +12,9 @@
 //! which is why snapshots are used only from a size up (`OVERLEG_FAST_FROM`, 20,000 records by
 //! default); below it every command scans every file, which is quick at that size.
 //!
+//! overleg's own saves are noted in a journal beside the snapshots (`store::journal`), so
+//! that the command after a save reads only the files it wrote instead of every file.
+//!
 //! Like git's "racy" rule, a folder modified within two seconds before the snapshot was
 //! written does not count as proven unchanged: a second change within the same clock tick
 //! could leave the same time behind. Derived data only: deleting these files costs one slow
@@ -42,6 +45,31 @@ pub const FAST_FROM: usize = 20_000;
 #[derive(Serialize, Deserialize, Clone, PartialEq, Eq, Debug)]
 pub struct Key {
     stamps: Vec<(String, Option<Stamp>)>,
+}
+
+impl Key {
+    /// The folders (as named in the key: `""` for the agenda's own) whose state differs.
+    pub fn changed_from<'a>(&'a self, before: &Key) -> Vec<&'a str> {
+        self.stamps
+            .iter()
+            .filter(|(name, stamp)| !before.stamps.iter().any(|(n, s)| n == name && s == stamp))
+            .map(|(name, _)| name.as_str())
+            .collect()
+    }
+
+    #[cfg(test)]
+    pub fn for_tests(n: u64) -> Key {
+        Key {
+            stamps: vec![(
+                "actions".into(),
+                Some(Stamp {
+                    size: 0,
+                    mtime_ns: i128::from(n),
+                    inode: 1,
+                }),
+            )],
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -76,16 +104,27 @@ pub struct Section {
 impl Section {
     /// Whether the folders are provably as they were when this was built.
     pub fn is_fresh(&self, now: &Key) -> bool {
+        self.header.key == *now && self.settled()
+    }
+
+    /// Whether this was provably built from the folders in the state of its key: no folder
+    /// changed within two seconds before it was written (a second change in the same clock
+    /// tick could have left the same time behind).
+    pub fn settled(&self) -> bool {
         let racy_after = self.header.written_ns - 2_000_000_000;
         self.header.version == VERSION
             && self.header.program == env!("CARGO_PKG_VERSION")
-            && self.header.key == *now
             && self
                 .header
                 .key
                 .stamps
                 .iter()
                 .all(|(_, s)| s.is_none_or(|s| s.mtime_ns < racy_after))
+    }
+
+    /// The folders' state this was built from.
+    pub fn key(&self) -> &Key {
+        &self.header.key
     }
 
     pub fn records(&self) -> usize {

@@ -406,6 +406,11 @@ impl Store {
         tm("commit");
         // 2. the work files, each replaced atomically; the old ones kept (hard links) until the
         //    branch has moved, so a failure puts them back without needing disk space.
+        // the folders' state before and after the files are written, for the journal
+        let journal = self
+            .workdir
+            .is_some()
+            .then(|| (repo.path().join("overleg-cache"), self.folder_key()));
         let mut undo = Undo::default();
         for c in &changes {
             if let Err(e) = undo.apply(&self.root.join(&c.path), c.text.as_deref()) {
@@ -420,6 +425,10 @@ impl Store {
             return Err(e);
         }
         undo.commit();
+        if let Some((dir, before)) = journal {
+            let paths = changes.iter().map(|c| c.path.clone()).collect();
+            super::journal::record(&dir, &self.root, before, self.folder_key(), paths);
+        }
         tm("branch");
         // 4. the index, for the changed paths only, so `git status` stays clean. The change is
         //    saved already: a failure here (a full disk) leaves the index behind HEAD for these

@@ -305,6 +305,26 @@ impl Agenda {
         self.index.keys().map(String::as_str)
     }
 
+    /// The ids of the loaded records of one kind.
+    pub fn ids_of(&self, kind: Kind) -> impl Iterator<Item = &str> {
+        self.index
+            .iter()
+            .filter(move |(_, (k, _))| *k == kind)
+            .map(|(id, _)| id.as_str())
+    }
+
+    /// Files under `folder/` that were read and found wanting, with or without a record.
+    pub fn problem_files_in<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = String> + 'a {
+        self.file_problems
+            .iter()
+            .filter(move |p| {
+                p.path
+                    .strip_prefix(folder)
+                    .is_some_and(|rest| rest.starts_with('/') && !rest[1..].contains('/'))
+            })
+            .map(|p| p.path.clone())
+    }
+
     /// How many records were loaded.
     pub fn len(&self) -> usize {
         self.index.len()
