@@ -54,9 +54,8 @@ fn read(dir: &Path) -> Option<Journal> {
 /// writing the files at `paths` and in `after` once they were all in place. Failures are
 /// ignored: a reader then loads in full.
 pub fn record(dir: &Path, root: &Path, before: Key, after: Key, paths: Vec<String>) {
-    if before == after {
-        return;
-    }
+    // noted also when the folders' state did not change (two saves in one clock tick): the
+    // files are what counts
     let files = paths
         .into_iter()
         .map(|p| {
@@ -141,6 +140,20 @@ mod tests {
         // a state no save left (another program changed a folder), or one before the journal
         assert_eq!(since(dir.path(), &key(1), &key(4)), None);
         assert_eq!(since(dir.path(), &key(0), &key(3)), None);
+    }
+
+    #[test]
+    fn a_save_that_left_the_folders_state_as_it_was_still_counts() {
+        let dir = tempfile::tempdir().expect("tmp");
+        record(dir.path(), key(1), key(2), vec!["actions/a.toml".into()]);
+        record(dir.path(), key(2), key(2), vec!["actions/b.toml".into()]);
+        assert_eq!(
+            since(dir.path(), &key(1), &key(2)),
+            Some(vec![
+                "actions/a.toml".to_string(),
+                "actions/b.toml".to_string()
+            ])
+        );
     }
 
     #[test]
