@@ -407,3 +407,49 @@ fn after_saves_a_file_rewritten_in_place_is_found_by_the_check_behind_the_first_
         "the check of every file finds it"
     );
 }
+
+#[test]
+fn after_a_sync_the_next_command_reads_only_what_came_in() {
+    let env = Env::new();
+    let (ezk, a) = with_workbench_snapshots(&env);
+    // another department changes a follow-up and shares it
+    let other = ezk.parent().expect("workspace").join("bzk");
+    run_ok(fast(&env, &other).args(["set", &a, "status_note=van BZK"]));
+    run_ok(fast(&env, &other).arg("sync"));
+    // it comes in here by a fast-forward, and with a save of our own, by a merge
+    run_ok(fast(&env, &ezk).arg("sync"));
+    // the sync writes files over in place: a listing from the snapshots still sees them
+    assert_eq!(
+        field(&actions(&env, &ezk), &a, "status_note").as_deref(),
+        Some("van BZK")
+    );
+    let (from_journal, agenda) = replayed(&ezk);
+    assert!(
+        from_journal,
+        "the snapshot and the journal of the sync, not a full load"
+    );
+    assert_eq!(
+        agenda.action(&a).map(|x| x.status_note.as_str()),
+        Some("van BZK")
+    );
+    let b = agenda
+        .actions
+        .iter()
+        .map(|x| x.id.clone())
+        .find(|id| *id != a)
+        .expect("another follow-up");
+    run_ok(fast(&env, &other).args(["set", &a, "status_note=weer van BZK"]));
+    run_ok(fast(&env, &other).arg("sync"));
+    run_ok(fast(&env, &ezk).args(["set", &b, "status_note=van EZK"]));
+    run_ok(fast(&env, &ezk).arg("sync"));
+    let (from_journal, agenda) = replayed(&ezk);
+    assert!(from_journal, "after a merge too");
+    assert_eq!(
+        agenda.action(&a).map(|x| x.status_note.as_str()),
+        Some("weer van BZK")
+    );
+    assert_eq!(
+        agenda.action(&b).map(|x| x.status_note.as_str()),
+        Some("van EZK")
+    );
+}

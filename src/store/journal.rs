@@ -1,4 +1,4 @@
-//! What overleg's own saves changed since the snapshots were built. A save changes a record
+//! What overleg's own saves (and syncs) changed since the snapshots were built. A save changes a record
 //! folder, which makes every snapshot stale (`store::snapshot` proves freshness by the
 //! folders' modification times); without this the command after each save loaded every file
 //! again (1.6 s at 100,000 records, tens of seconds at 1,000,000). Each save notes the folders'

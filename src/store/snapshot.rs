@@ -12,8 +12,10 @@
 //! which is why snapshots are used only from a size up (`OVERLEG_FAST_FROM`, 20,000 records by
 //! default); below it every command scans every file, which is quick at that size.
 //!
-//! overleg's own saves are noted in a journal beside the snapshots (`store::journal`), so
-//! that the command after a save reads only the files it wrote instead of every file.
+//! overleg's own saves and syncs are noted in a journal beside the snapshots
+//! (`store::journal`), so that the command after one reads only the files it wrote instead of
+//! every file. A sync's checkout writes files over in place and then marks their folders
+//! changed ([`Store::mark_folders_changed`]).
 //!
 //! Like git's "racy" rule, a folder modified within two seconds before the snapshot was
 //! written does not count as proven unchanged: a second change within the same clock tick
@@ -277,6 +279,33 @@ impl Store {
         self.workdir.as_ref()?;
         let repo = self.repo().ok()?;
         Some(repo.path().join("overleg-cache"))
+    }
+
+    /// Mark the record folders of `paths` (relative to the agenda's folder; `None`: every
+    /// record folder) as changed now. For files written over in place (a sync's checkout does
+    /// that, for speed), which leaves their folders' times alone: snapshots keyed by those
+    /// times would otherwise be taken as current. Where a folder cannot be marked, the
+    /// snapshots are removed instead.
+    pub fn mark_folders_changed(&self, paths: Option<&[String]>) {
+        let mut folders: Vec<&str> = match paths {
+            Some(paths) => paths
+                .iter()
+                .filter_map(|p| p.rsplit_once('/').map(|(folder, _)| folder))
+                .filter(|f| Kind::ALL.iter().any(|k| k.folder() == *f))
+                .collect(),
+            None => Kind::ALL.iter().map(|k| k.folder()).collect(),
+        };
+        folders.sort_unstable();
+        folders.dedup();
+        let now = std::time::SystemTime::now();
+        let marked = folders.iter().all(|f| {
+            std::fs::File::open(self.root.join(f))
+                .and_then(|d| d.set_modified(now))
+                .is_ok()
+        });
+        if !marked && let Some(dir) = self.snapshot_dir() {
+            clear(&dir);
+        }
     }
 
     /// The folders' state now. Taken before a scan, so a change during the scan makes the

@@ -133,7 +133,23 @@ pub(crate) struct Integrated {
 }
 
 /// Move the branch (and the work tree) to `target`; the work tree is known to be clean.
-fn move_to(repo: &Repository, target: Oid) -> Result<(), SyncError> {
+/// [`move_work_tree`], with the folders it changed marked as changed and noted in the journal
+/// of the snapshots like a save (`store::journal`): the command after a sync then sees what
+/// came in, reading only those files again.
+fn move_to(store: &Store, repo: &Repository, target: Oid) -> Result<(), SyncError> {
+    let from = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let before = store.folder_key();
+    move_work_tree(repo, target)?;
+    let paths = from.and_then(|from| store.changed_since(from.id()));
+    // files written over in place leave their folders' times alone
+    store.mark_folders_changed(paths.as_deref());
+    if let (Some(paths), Some(dir)) = (paths, store.snapshot_dir()) {
+        crate::store::journal::record(&dir, store.root(), before, store.folder_key(), paths);
+    }
+    Ok(())
+}
+
+fn move_work_tree(repo: &Repository, target: Oid) -> Result<(), SyncError> {
     let commit = repo.find_commit(target)?;
     let branch = || -> Result<String, SyncError> {
         let head = repo.find_reference("HEAD")?;
@@ -184,9 +200,9 @@ fn move_to(repo: &Repository, target: Oid) -> Result<(), SyncError> {
 }
 
 /// Move the branch and the work tree to a merge commit, and forget the merge's conflicts.
-fn check_out(repo: &Repository, oid: Oid) -> Result<(), SyncError> {
+fn check_out(store: &Store, repo: &Repository, oid: Oid) -> Result<(), SyncError> {
     let t0 = std::time::Instant::now();
-    move_to(repo, oid)?;
+    move_to(store, repo, oid)?;
     if std::env::var_os("OVERLEG_TIMING").is_some() {
         eprintln!("sync: checked out {:?}", t0.elapsed());
     }
@@ -207,7 +223,7 @@ fn count_changes(repo: &Repository, from: Oid, to: Oid) -> Result<usize, git2::E
 /// conflicts left, the state is saved for `conflicts` and the branch stays where it is.
 /// The caller holds the write lock.
 pub(crate) fn integrate_with(
-    _store: &Store,
+    store: &Store,
     repo: &Repository,
     identity: &Identity,
     theirs: Oid,
@@ -218,7 +234,7 @@ pub(crate) fn integrate_with(
     let head = match repo.head() {
         Ok(h) => h.peel_to_commit()?,
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
-            move_to(repo, theirs)?;
+            move_to(store, repo, theirs)?;
             out.fast_forward = true;
             return Ok(out);
         }
@@ -230,7 +246,7 @@ pub(crate) fn integrate_with(
     }
     if repo.graph_descendant_of(theirs, head.id())? {
         out.incoming = count_changes(repo, head.id(), theirs)?;
-        move_to(repo, theirs)?;
+        move_to(store, repo, theirs)?;
         conflicts::clear(repo)?;
         out.fast_forward = true;
         return Ok(out);
@@ -299,7 +315,7 @@ pub(crate) fn integrate_with(
     if checkout_later {
         out.pending = Some(oid);
     } else {
-        check_out(repo, oid)?;
+        check_out(store, repo, oid)?;
     }
     out.merged = tm.merged;
     out.merge_commit = Some(oid.to_string());

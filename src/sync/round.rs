@@ -182,7 +182,7 @@ fn push_during_checkout(
     let (moved, pushed) = std::thread::scope(|scope| {
         let moving = scope.spawn(|| -> Result<(), SyncError> {
             let repo = store.repo()?;
-            check_out(&repo, target)
+            check_out(store, &repo, target)
         });
         let pushed = remote::push(repo, remote, PUSH_REF, branch, progress);
         let moved = moving.join().unwrap_or_else(|_| {
