@@ -139,7 +139,11 @@ pub(crate) struct Integrated {
 fn move_to(store: &Store, repo: &Repository, target: Oid) -> Result<(), SyncError> {
     let from = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let before = store.folder_key();
-    move_work_tree(repo, target)?;
+    if let Err(e) = move_work_tree(repo, target) {
+        // what it wrote before it failed is not known here: every folder counts as changed
+        store.mark_folders_changed(None);
+        return Err(e);
+    }
     let paths = from.and_then(|from| store.changed_since(from.id()));
     // files written over in place leave their folders' times alone
     store.mark_folders_changed(paths.as_deref());
