@@ -109,13 +109,7 @@ pub fn ics(agenda: &Agenda, opts: &Options) -> Output {
     c.prop("X-WR-TIMEZONE", TZID);
     c.out.push_str(VTIMEZONE);
     let stamp = format!("{}T000000Z", ymd(opts.today));
-    // each meeting's items in one pass: asking the agenda per meeting scans every item for
-    // every meeting (seconds at 100,000 records)
-    let mut items_of: rustc_hash::FxHashMap<&str, Vec<&crate::model::records::Item>> =
-        rustc_hash::FxHashMap::default();
-    for i in &agenda.items {
-        items_of.entry(i.meeting.as_str()).or_default().push(i);
-    }
+    let items_of = agenda.items_by_meeting();
     for m in agenda.meetings_by_date() {
         let Some(date) = m.date else { continue };
         let place = format!("agenda {}", agenda.reference(&m.id));

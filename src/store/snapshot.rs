@@ -276,8 +276,12 @@ impl std::ops::Deref for Payload {
 impl Store {
     /// Where snapshots live, `None` for a folder that is not a git work tree.
     pub fn snapshot_dir(&self) -> Option<PathBuf> {
+        self.snapshot_dir_of(&self.repo().ok()?)
+    }
+
+    /// [`Store::snapshot_dir`], for a repository already open.
+    pub(super) fn snapshot_dir_of(&self, repo: &git2::Repository) -> Option<PathBuf> {
         self.workdir.as_ref()?;
-        let repo = self.repo().ok()?;
         Some(repo.path().join("overleg-cache"))
     }
 

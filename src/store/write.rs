@@ -408,9 +408,8 @@ impl Store {
         //    branch has moved, so a failure puts them back without needing disk space.
         // the folders' state before and after the files are written, for the journal
         let journal = self
-            .workdir
-            .is_some()
-            .then(|| (repo.path().join("overleg-cache"), self.folder_key()));
+            .snapshot_dir_of(&repo)
+            .map(|dir| (dir, self.folder_key()));
         let mut undo = Undo::default();
         for c in &changes {
             if let Err(e) = undo.apply(&self.root.join(&c.path), c.text.as_deref()) {

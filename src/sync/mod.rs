@@ -132,7 +132,6 @@ pub(crate) struct Integrated {
     pub pending: Option<Oid>,
 }
 
-/// Move the branch (and the work tree) to `target`; the work tree is known to be clean.
 /// [`move_work_tree`], with the folders it changed marked as changed and noted in the journal
 /// of the snapshots like a save (`store::journal`): the command after a sync then sees what
 /// came in, reading only those files again.
@@ -153,6 +152,7 @@ fn move_to(store: &Store, repo: &Repository, target: Oid) -> Result<(), SyncErro
     Ok(())
 }
 
+/// Move the branch (and the work tree) to `target`; the work tree is known to be clean.
 fn move_work_tree(repo: &Repository, target: Oid) -> Result<(), SyncError> {
     let commit = repo.find_commit(target)?;
     let branch = || -> Result<String, SyncError> {

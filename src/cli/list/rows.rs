@@ -112,13 +112,7 @@ pub fn rows_of(agenda: &Agenda, kind: Kind) -> Vec<Row> {
                 .map(|m| m.id.clone())
                 .collect();
             order.dedup();
-            // each meeting's items in one pass (asking `items_of` per meeting scanned every
-            // item for every meeting: seconds at 100,000 records)
-            let mut of_meeting: rustc_hash::FxHashMap<&str, Vec<&crate::model::records::Item>> =
-                rustc_hash::FxHashMap::default();
-            for i in &agenda.items {
-                of_meeting.entry(i.meeting.as_str()).or_default().push(i);
-            }
+            let mut of_meeting = agenda.items_by_meeting();
             let mut out = Vec::new();
             for m in order {
                 for i in of_meeting.remove(m.as_str()).unwrap_or_default() {

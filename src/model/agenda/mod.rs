@@ -444,6 +444,16 @@ impl Agenda {
             .map(|n| &**n)
     }
 
+    /// Every meeting's items (by the meeting id they name), each in agenda order: one pass,
+    /// for callers that ask for many meetings (`items_of` scans every item per call).
+    pub fn items_by_meeting(&self) -> HashMap<&str, Vec<&Item>> {
+        let mut out: HashMap<&str, Vec<&Item>> = HashMap::default();
+        for i in &self.items {
+            out.entry(i.meeting.as_str()).or_default().push(i);
+        }
+        out
+    }
+
     /// Items of a meeting in agenda order.
     pub fn items_of(&self, meeting: &str) -> Vec<&Item> {
         self.items
