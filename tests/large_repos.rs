@@ -241,20 +241,13 @@ fn the_workbench_starts_from_snapshots_then_shows_what_a_full_scan_finds() {
     assert_eq!(last_title.as_deref(), Some("In place bewerkt"));
 }
 
-/// The bundled example with a workbench's snapshots (agenda and search index) left behind
-/// for its folders as they are, and the id of a follow-up.
-fn with_workbench_snapshots(env: &Env) -> (std::path::PathBuf, String) {
-    use overleg::tui::action::Job;
-    use overleg::tui::worker::Runner;
-    // SAFETY: as in the test above: set before any thread of this test reads it, the same
-    // value for every test in this binary.
-    unsafe { std::env::set_var("OVERLEG_FAST_FROM", "0") };
-    let ezk = env.demo().join("ezk");
-    // files as old as in a working repository: the record cache trusts no file changed
-    // within two seconds before it was written
+/// Every record file and folder of the agenda at `root` as old as in a working repository:
+/// the record cache trusts no file changed within two seconds before it was written (a
+/// load that finds such a file removes the snapshots).
+fn aged(root: &Path) {
     let past = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
     for kind in overleg::model::Kind::ALL {
-        for e in std::fs::read_dir(ezk.join(kind.folder()))
+        for e in std::fs::read_dir(root.join(kind.folder()))
             .expect("folder")
             .flatten()
         {
@@ -265,7 +258,19 @@ fn with_workbench_snapshots(env: &Env) -> (std::path::PathBuf, String) {
             f.set_modified(past).expect("set time");
         }
     }
-    settle(&ezk);
+    settle(root);
+}
+
+/// The bundled example with a workbench's snapshots (agenda and search index) left behind
+/// for its folders as they are, and the id of a follow-up.
+fn with_workbench_snapshots(env: &Env) -> (std::path::PathBuf, String) {
+    use overleg::tui::action::Job;
+    use overleg::tui::worker::Runner;
+    // SAFETY: as in the test above: set before any thread of this test reads it, the same
+    // value for every test in this binary.
+    unsafe { std::env::set_var("OVERLEG_FAST_FROM", "0") };
+    let ezk = env.demo().join("ezk");
+    aged(&ezk);
     let list = actions(env, &ezk);
     let a = list[0]["id"].as_str().expect("id").to_string();
     let store = overleg::store::Store::open(&ezk).expect("open");
@@ -451,5 +456,67 @@ fn after_a_sync_the_next_command_reads_only_what_came_in() {
     assert_eq!(
         agenda.action(&b).map(|x| x.status_note.as_str()),
         Some("van EZK")
+    );
+}
+
+#[test]
+fn a_listing_after_saved_follow_ups_patches_its_rows_as_a_full_load_would_list_them() {
+    use overleg::catalog::{Catalog, Source};
+    use overleg::model::Kind;
+
+    let env = Env::new();
+    let ezk = env.demo().join("ezk");
+    aged(&ezk);
+    run_ok(fast(&env, &ezk).args(["list", "meetings"]));
+    let list = actions(&env, &ezk);
+    let (a, b) = (
+        list[0]["id"].as_str().expect("id").to_string(),
+        list[5]["id"].as_str().expect("id").to_string(),
+    );
+    run_ok(fast(&env, &ezk).args(["set", &a, "status_note=na de snapshot"]));
+    // due before every other: it moves to the front of the listing
+    run_ok(fast(&env, &ezk).args(["set", &b, "due=2001-01-01"]));
+
+    // SAFETY: as in the tests above: set before any thread of this test reads it, the same
+    // value for every test in this binary.
+    unsafe { std::env::set_var("OVERLEG_FAST_FROM", "0") };
+    let store = overleg::store::Store::open(&ezk).expect("open");
+    let source = |kind| overleg::cli::list::rows_from(&Catalog::open(&store), kind).1;
+    assert_eq!(source(Kind::Action), Source::Patched);
+    assert_eq!(source(Kind::Meeting), Source::Patched);
+    let patched = run_ok(fast(&env, &ezk).args(["list", "actions", "--json"]));
+    let now = json(&patched).as_array().cloned().expect("array");
+    assert_eq!(
+        field(&now, &a, "status_note").as_deref(),
+        Some("na de snapshot")
+    );
+    assert_eq!(now[0]["id"], b.as_str());
+    let table = run_ok(fast(&env, &ezk).args(["list", "actions", "--status", "open"]));
+    // a full load (the example is small without OVERLEG_FAST_FROM) lists the same
+    assert_eq!(
+        patched,
+        run_ok(env.overleg(&ezk).args(["list", "actions", "--json"]))
+    );
+    assert_eq!(
+        table,
+        run_ok(
+            env.overleg(&ezk)
+                .args(["list", "actions", "--status", "open"])
+        )
+    );
+
+    // A saved meeting can change the rows of its follow-ups: built again.
+    aged(&ezk);
+    let meetings = json(&run_ok(
+        fast(&env, &ezk).args(["list", "meetings", "--json"]),
+    ));
+    actions(&env, &ezk);
+    assert_eq!(source(Kind::Action), Source::Snapshot);
+    let m = meetings[0]["id"].as_str().expect("meeting").to_string();
+    run_ok(fast(&env, &ezk).args(["set", &m, "title=Hernoemd overleg"]));
+    assert_eq!(source(Kind::Action), Source::Built);
+    assert_eq!(
+        run_ok(fast(&env, &ezk).args(["list", "actions", "--json"])),
+        run_ok(env.overleg(&ezk).args(["list", "actions", "--json"]))
     );
 }

@@ -92,13 +92,28 @@ pub fn toml_to_json(v: &toml::Value) -> serde_json::Value {
 
 /// What every record's JSON starts with: `id`, `kind`, `ref` and `path`, in that order.
 fn record_json_head(agenda: &Agenda, id: &str) -> serde_json::Map<String, serde_json::Value> {
+    json_head(
+        id,
+        agenda.kind_of(id),
+        agenda.reference(id),
+        agenda.path_of(id),
+    )
+}
+
+/// [`record_json_head`] from its parts, for a record known without its agenda.
+pub fn json_head(
+    id: &str,
+    kind: Option<crate::model::Kind>,
+    reference: String,
+    path: Option<String>,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut obj = serde_json::Map::new();
     obj.insert("id".into(), serde_json::Value::String(id.to_string()));
-    if let Some(k) = agenda.kind_of(id) {
+    if let Some(k) = kind {
         obj.insert("kind".into(), k.as_str().into());
     }
-    obj.insert("ref".into(), agenda.reference(id).into());
-    if let Some(path) = agenda.path_of(id) {
+    obj.insert("ref".into(), reference.into());
+    if let Some(path) = path {
         obj.insert("path".into(), path.into());
     }
     obj
@@ -154,8 +169,15 @@ fn prune(v: &mut serde_json::Value) -> bool {
 /// [`record_json`] without reading the file again (fields this version does not know and
 /// empty values are left out; `show --json` has them).
 pub fn record_json_parsed(agenda: &Agenda, id: &str) -> serde_json::Value {
-    let mut obj = record_json_head(agenda, id);
-    let value = match agenda.record(id) {
+    parsed_json(record_json_head(agenda, id), agenda.record(id).as_ref())
+}
+
+/// [`record_json_parsed`] of `record` after `head` ([`json_head`]).
+pub fn parsed_json(
+    mut obj: serde_json::Map<String, serde_json::Value>,
+    record: Option<&crate::model::Record>,
+) -> serde_json::Value {
+    let value = match record {
         Some(crate::model::Record::Meeting(r)) => serde_json::to_value(r),
         Some(crate::model::Record::Item(r)) => serde_json::to_value(r),
         Some(crate::model::Record::Notes(r)) => serde_json::to_value(r),

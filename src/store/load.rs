@@ -348,6 +348,24 @@ impl Store {
         }
     }
 
+    /// The record in the file at `rel` (relative to the agenda's folder) as a full load would
+    /// take it; `None` when it is gone, unreadable, reached through a link or has any problem
+    /// of its own (a caller then needs the full load, which reports it).
+    pub fn read_clean_record(&self, rel: &str) -> Option<crate::model::Record> {
+        let kind = rel
+            .rsplit_once('/')
+            .filter(|(_, name)| name.ends_with(".toml"))
+            .and_then(|(folder, _)| Kind::from_folder(folder))?;
+        super::check_no_links(&self.root, rel).ok()?;
+        let bytes = std::fs::read(self.root.join(rel)).ok()?;
+        let parsed = parse_record(kind, rel, &bytes);
+        if parsed.problems.is_empty() {
+            parsed.record
+        } else {
+            None
+        }
+    }
+
     /// The commit the branch is at, if any.
     pub fn head_commit(&self) -> Option<git2::Oid> {
         let repo = self.repo().ok()?;

@@ -35,7 +35,7 @@ const MAGIC: &[u8; 8] = b"OVLSNAP1";
 /// Raise with every change to a type stored in a snapshot (the agenda, the records, listing
 /// rows, search entries, the reference table): bincode is not self-describing, so old bytes
 /// could decode into wrong values rather than fail.
-const VERSION: u32 = 8;
+const VERSION: u32 = 9;
 
 /// Payloads from this size on are decoded straight from the file rather than read first.
 const STREAM_FROM: u64 = 64 << 20;
@@ -57,6 +57,21 @@ impl Key {
             .filter(|(name, stamp)| !before.stamps.iter().any(|(n, s)| n == name && s == stamp))
             .map(|(name, _)| name.as_str())
             .collect()
+    }
+
+    /// Whether no folder changed within two seconds before `written_ns` (see
+    /// [`Section::settled`]).
+    fn settled_at(&self, written_ns: i128) -> bool {
+        let racy_after = written_ns - 2_000_000_000;
+        self.stamps
+            .iter()
+            .all(|(_, s)| s.is_none_or(|s| s.mtime_ns < racy_after))
+    }
+
+    /// Whether a snapshot of this state written now would be settled: one that is not can
+    /// never be proven fresh, nor be the start of a journal's chain of saves.
+    pub fn settled_now(&self) -> bool {
+        self.settled_at(now_ns())
     }
 
     #[cfg(test)]
@@ -113,15 +128,9 @@ impl Section {
     /// changed within two seconds before it was written (a second change in the same clock
     /// tick could have left the same time behind).
     pub fn settled(&self) -> bool {
-        let racy_after = self.header.written_ns - 2_000_000_000;
         self.header.version == VERSION
             && self.header.program == env!("CARGO_PKG_VERSION")
-            && self
-                .header
-                .key
-                .stamps
-                .iter()
-                .all(|(_, s)| s.is_none_or(|s| s.mtime_ns < racy_after))
+            && self.header.key.settled_at(self.header.written_ns)
     }
 
     /// The folders' state this was built from.

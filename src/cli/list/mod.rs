@@ -4,13 +4,14 @@ use clap::Args;
 
 use std::io::Write;
 
-use crate::catalog::Catalog;
-use crate::model::{Date, FuzzyDate, Kind, Lookup};
+use crate::catalog::{Catalog, Source, record_files_in};
+use crate::model::{Date, FuzzyDate, Kind, Lookup, Record};
 use crate::store::Store;
 
 use super::output::{Table, terminal_width};
 use super::{Cli, repo_dir};
 
+mod patch;
 mod rows;
 pub use rows::{Row, json_array, rows_of};
 
@@ -114,7 +115,31 @@ fn is_overdue(r: &Row, today: Date) -> bool {
 
 /// The listing rows of `kind`, from the snapshot when it is fresh.
 pub fn rows(catalog: &Catalog<'_>, kind: Kind) -> Vec<Row> {
-    catalog.derived(&format!("rows-{}", kind.as_str()), |a| rows_of(a, kind))
+    rows_from(catalog, kind).0
+}
+
+/// The listing rows of `kind` and where they came from: the snapshot when it is fresh, the
+/// snapshot brought up to date when overleg's own saves of follow-ups are all that changed
+/// since (`patch`), else the agenda.
+pub fn rows_from(catalog: &Catalog<'_>, kind: Kind) -> (Vec<Row>, Source) {
+    let store = catalog.store();
+    catalog.derived_patching(
+        &format!("rows-{}", kind.as_str()),
+        |a| rows_of(a, kind),
+        |paths, folders| {
+            patch::read_saves(
+                kind,
+                paths,
+                folders,
+                || record_files_in(store.root(), Kind::Action.folder()),
+                |p| match store.read_clean_record(p) {
+                    Some(Record::Action(a)) => Some(a),
+                    _ => None,
+                },
+            )
+        },
+        |rows, saves| patch::rows_after_saves(rows, kind, saves),
+    )
 }
 
 pub fn run(cli: &Cli, args: &ListArgs) -> anyhow::Result<i32> {
@@ -123,7 +148,10 @@ pub fn run(cli: &Cli, args: &ListArgs) -> anyhow::Result<i32> {
     })?;
     let store = Store::open(&repo_dir(cli))?;
     let catalog = Catalog::open(&store);
-    let rows = rows(&catalog, kind);
+    let (rows, source) = rows_from(&catalog, kind);
+    if std::env::var_os("OVERLEG_TIMING").is_some() {
+        eprintln!("list: rows {source:?}");
+    }
     let today = Date::today();
     let resolve_meeting = |m: &str| {
         catalog

@@ -5,11 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::model::agenda::due_of;
-use crate::model::{Agenda, Date, Kind};
+use crate::model::records::Action;
+use crate::model::{Agenda, Date, Kind, Record};
 
-use super::super::output::record_json_parsed;
+use super::super::output::{json_head, parsed_json};
 
-#[derive(Serialize, Deserialize, Clone, Debug)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct Row {
     pub id: String,
     /// `None` where the status filter does not apply to the kind.
@@ -25,8 +26,53 @@ pub struct Row {
     /// An action still to do (open, lopend, geblokkeerd).
     pub active: bool,
     pub cells: Vec<String>,
+    /// The record's reference as listed (`ref` in its JSON: its id where the reference is
+    /// not unique).
+    pub reference: String,
+    /// Its file, relative to the agenda's folder.
+    pub path: String,
     /// The record as a JSON object, pretty-printed one level deep and escaped for a terminal.
     pub json: String,
+}
+
+/// The end of the due window actions are listed by; undated ones last.
+pub fn listed_due(due_end: Option<Date>) -> Date {
+    due_end.unwrap_or(Date {
+        year: 9999,
+        month: 12,
+        day: 31,
+    })
+}
+
+/// An action's row, given what it takes from other records: the body of its meeting and
+/// its reference as listed.
+pub fn action_row(a: &Action, body: String, reference: String, path: String) -> Row {
+    let json = json_text(
+        &a.id,
+        Kind::Action,
+        reference.clone(),
+        Some(path.clone()),
+        &Record::Action(a.clone()),
+    );
+    Row {
+        id: a.id.clone(),
+        status: Some(a.status.to_string()),
+        owner: Some(a.owner.clone()),
+        meeting: Some(a.meeting.clone()),
+        body,
+        due_end: due_of(a).and_then(|d| d.end),
+        active: a.status.is_active(),
+        cells: vec![
+            a.reference.clone(),
+            a.status.to_string(),
+            a.owner.clone(),
+            a.due.clone(),
+            a.title.clone(),
+        ],
+        reference,
+        path,
+        json,
+    }
 }
 
 /// Every record of `kind` in display order.
@@ -37,16 +83,24 @@ pub fn rows_of(agenda: &Agenda, kind: Kind) -> Vec<Row> {
             .map(|m| m.body.clone())
             .unwrap_or_default()
     };
-    let row = |id: &str, cells: Vec<String>| Row {
-        id: id.to_string(),
-        status: None,
-        owner: None,
-        meeting: None,
-        body: String::new(),
-        due_end: None,
-        active: false,
-        cells,
-        json: json_of(agenda, id),
+    let row = |id: &str, cells: Vec<String>| {
+        let reference = agenda.reference(id);
+        let path = agenda.path_of(id);
+        Row {
+            id: id.to_string(),
+            status: None,
+            owner: None,
+            meeting: None,
+            body: String::new(),
+            due_end: None,
+            active: false,
+            cells,
+            json: agenda.record(id).map_or_else(String::new, |r| {
+                json_text(id, r.kind(), reference.clone(), path.clone(), &r)
+            }),
+            reference,
+            path: path.unwrap_or_default(),
+        }
     };
     match kind {
         Kind::Action => {
@@ -55,31 +109,17 @@ pub fn rows_of(agenda: &Agenda, kind: Kind) -> Vec<Row> {
             // both sides of every comparison (0.4 s of a stale listing at 100,000 records)
             v.sort_by_cached_key(|x| {
                 (
-                    due_of(x).and_then(|d| d.end).unwrap_or(Date {
-                        year: 9999,
-                        month: 12,
-                        day: 31,
-                    }),
+                    listed_due(due_of(x).and_then(|d| d.end)),
                     x.reference.clone(),
                 )
             });
             v.into_iter()
-                .map(|a| Row {
-                    status: Some(a.status.to_string()),
-                    owner: Some(a.owner.clone()),
-                    meeting: Some(a.meeting.clone()),
-                    body: body_of(&a.meeting),
-                    due_end: due_of(a).and_then(|d| d.end),
-                    active: a.status.is_active(),
-                    ..row(
-                        &a.id,
-                        vec![
-                            a.reference.clone(),
-                            a.status.to_string(),
-                            a.owner.clone(),
-                            a.due.clone(),
-                            a.title.clone(),
-                        ],
+                .map(|a| {
+                    action_row(
+                        a,
+                        body_of(&a.meeting),
+                        agenda.reference(&a.id),
+                        agenda.path_of(&a.id).unwrap_or_default(),
                     )
                 })
                 .collect()
@@ -202,8 +242,15 @@ pub fn rows_of(agenda: &Agenda, kind: Kind) -> Vec<Row> {
 }
 
 /// The record as a JSON object, indented to stand in a pretty-printed array.
-fn json_of(agenda: &Agenda, id: &str) -> String {
-    let pretty = serde_json::to_string_pretty(&record_json_parsed(agenda, id)).unwrap_or_default();
+fn json_text(
+    id: &str,
+    kind: Kind,
+    reference: String,
+    path: Option<String>,
+    record: &Record,
+) -> String {
+    let value = parsed_json(json_head(id, Some(kind), reference, path), Some(record));
+    let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
     // JSON strings hold no raw line breaks, so every break is layout.
     crate::text::escape_json(&pretty).replace('\n', "\n  ")
 }
