@@ -263,13 +263,33 @@ impl<'s> Catalog<'s> {
         self.replayed.get().map(|r| r.ids.as_slice())
     }
 
-    /// A derived value built from the same state as the agenda's snapshot that the journal
-    /// brought up to date: behind the agenda by exactly [`Catalog::behind_by`].
-    pub fn derived_behind<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
-        let base = &self.replayed.get()?.base;
-        self.section(name)
-            .filter(|s| s.settled() && s.key() == base)
-            .and_then(|s| s.decode())
+    /// A derived value from its snapshot, with the state it was built from when that is not
+    /// now (`None`: fresh): only when overleg's own saves alone lead from that state to now,
+    /// for a caller that brings it up to date once the agenda tells what they changed
+    /// ([`Catalog::behind_by`], when [`Catalog::replayed_from`] is that state). Read beside
+    /// the agenda, before it is known whether the agenda can be brought up to date too.
+    pub fn derived_fresh_or_behind<T: DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Option<(T, Option<Key>)> {
+        let s = self.section(name)?;
+        if s.is_fresh(&self.key) {
+            return s.decode().map(|v| (v, None));
+        }
+        let dir = self.dir.as_ref()?;
+        if !s.settled() {
+            return None;
+        }
+        let files = crate::store::journal::since(dir, s.key(), &self.key)?;
+        if files.len() > JOURNAL_READ_MAX {
+            return None;
+        }
+        s.decode().map(|v| (v, Some(s.key().clone())))
+    }
+
+    /// The state of the agenda's snapshot, when the journal brought it up to date.
+    pub fn replayed_from(&self) -> Option<&Key> {
+        self.replayed.get().map(|r| &r.base)
     }
 
     /// A value derived from the agenda: from its snapshot when fresh, else built and saved.

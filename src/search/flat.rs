@@ -34,6 +34,22 @@ impl Texts {
         self.ends.len()
     }
 
+    /// Strings `from..to` of `other` appended, in one copy of their text.
+    fn extend_from(&mut self, other: &Texts, from: usize, to: usize) {
+        let end_of = |k: usize| other.ends.get(k).copied().unwrap_or(0);
+        let (start, end) = (
+            if from == 0 { 0 } else { end_of(from - 1) },
+            if to == 0 { 0 } else { end_of(to - 1) },
+        );
+        let base = self.text.len() as u64;
+        let span = usize::try_from(start).unwrap_or(usize::MAX)..usize::try_from(end).unwrap_or(0);
+        self.text.push_str(other.text.get(span).unwrap_or_default());
+        if let Some(ends) = other.ends.get(from..to) {
+            self.ends
+                .extend(ends.iter().map(|e| e.saturating_sub(start) + base));
+        }
+    }
+
     /// String `k`; "" past the end (never reached in a [`Flat::valid`] index).
     fn get(&self, k: usize) -> &str {
         let at = |k: usize| {

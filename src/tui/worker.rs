@@ -355,8 +355,8 @@ impl Runner {
             let index = scope.spawn(|| {
                 // a damaged snapshot is rebuilt like a stale one
                 let i = catalog
-                    .fresh_derived::<crate::search::Flat>(crate::catalog::SEARCH_INDEX)
-                    .filter(crate::search::Flat::valid);
+                    .derived_fresh_or_behind::<crate::search::Flat>(crate::catalog::SEARCH_INDEX)
+                    .filter(|(i, _)| i.valid());
                 if std::env::var_os("OVERLEG_TIMING").is_some() {
                     eprintln!("start: index {:?}", t0.elapsed());
                 }
@@ -369,24 +369,22 @@ impl Runner {
             (a, index.join().ok().flatten())
         });
         let from_snapshot = catalog.from_snapshot();
-        // after saves since the snapshots: their index, patched for the saved records (at
-        // 1,000,000 records a full build takes seconds of every core)
-        let behind = match (&index, catalog.behind_by()) {
-            (None, Some(ids)) => catalog
-                .derived_behind::<crate::search::Flat>(crate::catalog::SEARCH_INDEX)
-                .filter(crate::search::Flat::valid)
-                .map(|old| {
+        let index = match index {
+            Some((fresh, None)) => Some(fresh),
+            // after saves since the snapshots: their index, patched for the saved records (at
+            // 1,000,000 records a full build takes seconds of every core)
+            Some((old, Some(base))) if catalog.replayed_from() == Some(&base) => {
+                catalog.behind_by().map(|ids| {
                     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
                     crate::search::Flat::patched(&old, &agenda, &ids)
-                }),
+                })
+            }
             _ => None,
         };
-        let index = match (index, behind) {
-            (Some(i), _) | (None, Some(i)) => std::sync::Arc::new(i),
-            (None, None) => std::sync::Arc::new(
-                catalog.derived(crate::catalog::SEARCH_INDEX, crate::search::Flat::of),
-            ),
-        };
+        let index = std::sync::Arc::new(match index {
+            Some(i) => i,
+            None => catalog.derived(crate::catalog::SEARCH_INDEX, crate::search::Flat::of),
+        });
         self.replayed = catalog.saved_since().cloned();
         self.agenda = agenda;
         self.index = index.clone();

@@ -43,28 +43,46 @@ impl Builder {
         b
     }
 
-    /// Row `n` of `old` as it is (values as seeded from `old`).
-    fn copy(&mut self, old: &Flat, n: usize) {
+    /// Rows `from..to` of `old` as they are (values as seeded from `old`), each buffer in
+    /// one copy: most of a patched index is long runs of rows kept as they were.
+    fn copy_run(&mut self, old: &Flat, from: usize, to: usize) {
         let f = &mut self.flat;
         let at = |v: &[u32], k: usize| v.get(k).map_or(0, |x| *x as usize);
-        f.kinds.push(old.kinds.get(n).copied().unwrap_or(0));
-        f.ids.push(old.ids.get(n));
-        f.lines.push(old.lines.get(n));
-        f.folded.push(old.folded.get(n));
-        f.masks.push(old.masks.get(n).copied().unwrap_or_default());
-        for t in at(&old.more_first, n)..at(&old.more_first, n + 1) {
-            f.more.push(old.more.get(t));
-            f.fields.push(old.fields.get(t).copied().unwrap_or(0));
-        }
-        f.more_first.push(f.more.len() as u32);
-        f.status.push(old.status.get(n).copied().unwrap_or(0));
-        f.body.push(old.body.get(n).copied().unwrap_or(0));
-        let depts = at(&old.dept_first, n)..at(&old.dept_first, n + 1);
+        let part = |v: &[u32]| v.get(from..to).unwrap_or_default().to_vec();
+        f.kinds
+            .extend_from_slice(old.kinds.get(from..to).unwrap_or_default());
+        f.ids.extend_from(&old.ids, from, to);
+        f.lines.extend_from(&old.lines, from, to);
+        f.folded.extend_from(&old.folded, from, to);
+        f.masks
+            .extend_from_slice(old.masks.get(from..to).unwrap_or_default());
+        let (m0, m1) = (at(&old.more_first, from), at(&old.more_first, to));
+        f.more.extend_from(&old.more, m0, m1);
+        f.fields
+            .extend_from_slice(old.fields.get(m0..m1).unwrap_or_default());
+        let base = f.more_first.last().copied().unwrap_or(0);
+        f.more_first.extend(
+            old.more_first
+                .get(from + 1..to + 1)
+                .unwrap_or_default()
+                .iter()
+                .map(|e| e.saturating_sub(m0 as u32) + base),
+        );
+        f.status.extend(part(&old.status));
+        f.body.extend(part(&old.body));
+        let (d0, d1) = (at(&old.dept_first, from), at(&old.dept_first, to));
         f.depts
-            .extend_from_slice(old.depts.get(depts).unwrap_or_default());
-        f.dept_first.push(f.depts.len() as u32);
-        f.due.push(old.due.get(n).copied().unwrap_or(0));
-        f.date.push(old.date.get(n).copied().unwrap_or(0));
+            .extend_from_slice(old.depts.get(d0..d1).unwrap_or_default());
+        let base = f.dept_first.last().copied().unwrap_or(0);
+        f.dept_first.extend(
+            old.dept_first
+                .get(from + 1..to + 1)
+                .unwrap_or_default()
+                .iter()
+                .map(|e| e.saturating_sub(d0 as u32) + base),
+        );
+        f.due.extend(part(&old.due));
+        f.date.extend(part(&old.date));
     }
 }
 
@@ -79,6 +97,8 @@ impl Flat {
         };
         let mut finder = Finder::new(old.len());
         let mut b = Builder::seeded(old);
+        // the old rows kept since the last one built: copied together
+        let mut run: Option<std::ops::Range<usize>> = None;
         for (n, (kind, id, meeting, title)) in records(agenda).enumerate() {
             let kept = (!dirty(id) && !dirty(meeting))
                 .then(|| finder.take(row, kind, id))
@@ -86,14 +106,25 @@ impl Flat {
                 .filter(|&o| {
                     title.is_none_or(|t| line_is(old.lines.get(o), &agenda.reference(id), t))
                 });
-            match kept {
-                Some(o) => b.copy(old, o),
-                None => {
+            match (kept, &mut run) {
+                (Some(o), Some(r)) if r.end == o => r.end = o + 1,
+                (Some(o), _) => {
+                    if let Some(r) = run.replace(o..o + 1) {
+                        b.copy_run(old, r.start, r.end);
+                    }
+                }
+                (None, _) => {
+                    if let Some(r) = run.take() {
+                        b.copy_run(old, r.start, r.end);
+                    }
                     if let Some(e) = build_nth(agenda, n) {
                         b.push(&e);
                     }
                 }
             }
+        }
+        if let Some(r) = run {
+            b.copy_run(old, r.start, r.end);
         }
         b.finish()
     }
