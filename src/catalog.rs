@@ -17,10 +17,46 @@ use crate::store::snapshot::{self, Key, Section};
 pub const AGENDA: &str = "agenda";
 pub const REFS: &str = "refs";
 pub const SEARCH: &str = "search";
+/// The files that differ from the record cache, kept with a snapshot of the agenda
+/// ([`keep_for_next_start`]).
+const BESIDES: &str = "besides";
 /// The workbench's search index (`search::Flat`).
 pub const SEARCH_INDEX: &str = "search-index";
 /// The search index in the flat layout `overleg search` reads in place (`search::compact`).
 pub const SEARCH_FLAT: &str = "search-flat";
+
+/// Keep the snapshots of `agenda` and its search `index`, both of the folders in state
+/// `key`, for the next start, on a thread of their own (at 1,000,000 records this writes
+/// hundreds of megabytes): after a start that brought older snapshots up to date through the
+/// journal and a check that found every file as the record cache has it or as `saved` says
+/// an overleg save left it, so that the next start reads them as they are rather than
+/// replaying the same saves again (and more each time, until the journal runs out and a
+/// start loads every file). `saved` is kept beside them: the next check expects those files
+/// so, as the record cache is not written again. Nothing is written while the folders have
+/// not settled (such a snapshot could never be proven fresh) or no longer are in `key`.
+pub fn keep_for_next_start(
+    store: &Store,
+    key: Key,
+    saved: SavedFiles,
+    agenda: Arc<Agenda>,
+    index: Arc<crate::search::Flat>,
+) -> Option<std::thread::JoinHandle<()>> {
+    let dir = store.snapshot_dir()?;
+    if agenda.len() < snapshot::fast_from() || !key.settled_now() || store.folder_key() != key {
+        return None;
+    }
+    std::thread::Builder::new()
+        .name("overleg-snapshots".into())
+        .spawn(move || {
+            snapshot::sweep_unfinished(&dir);
+            // first: an agenda kept without it would fail the next check (a full load then)
+            let saved: Vec<_> = saved.into_iter().collect();
+            snapshot::write(&dir, BESIDES, &key, agenda.len(), &saved);
+            snapshot::write_parts(&dir, AGENDA, &key, agenda.len(), &agenda.parts());
+            snapshot::write(&dir, SEARCH_INDEX, &key, agenda.len(), &*index);
+        })
+        .ok()
+}
 
 /// Files read again from the journal at most; further behind, a full load is as quick.
 const JOURNAL_READ_MAX: usize = 20_000;
@@ -95,6 +131,8 @@ pub struct Catalog<'s> {
     from_snapshot: AtomicBool,
     /// When the agenda came from an older snapshot and the journal of saves since.
     replayed: OnceLock<Replayed>,
+    /// When it came from a fresh snapshot: see [`Catalog::besides_cache`].
+    besides: OnceLock<SavedFiles>,
 }
 
 /// Files (relative to the agenda's folder) with their stamps after the save that last wrote
@@ -124,11 +162,17 @@ impl<'s> Catalog<'s> {
             agenda: OnceLock::new(),
             from_snapshot: AtomicBool::new(false),
             replayed: OnceLock::new(),
+            besides: OnceLock::new(),
         }
     }
 
     pub fn store(&self) -> &'s Store {
         self.store
+    }
+
+    /// The folders' state when this catalog was opened, which every answer is of.
+    pub fn key(&self) -> &Key {
+        &self.key
     }
 
     fn section(&self, name: &str) -> Option<Section> {
@@ -217,6 +261,9 @@ impl<'s> Catalog<'s> {
         let section = self.section(AGENDA)?;
         if section.is_fresh(&self.key) {
             let parts = section.decode_parts::<crate::model::agenda::Part>(threads)?;
+            let _ = self
+                .besides
+                .set(self.besides_at(&self.key).unwrap_or_default());
             return Some(Agenda::from_parts(parts));
         }
         let dir = self.dir.as_ref()?;
@@ -228,9 +275,13 @@ impl<'s> Catalog<'s> {
             return None;
         }
         // each file as the last save that wrote it left it
-        let saved: SavedFiles = files.into_iter().collect();
+        let mut saved: SavedFiles = files.into_iter().collect();
         let mut paths: Vec<String> = saved.keys().cloned().collect();
         paths.sort();
+        // and the files the snapshot already had other than the record cache has them
+        for (path, stamp) in self.besides_at(section.key()).unwrap_or_default() {
+            saved.entry(path).or_insert(stamp);
+        }
         let parts = section.decode_parts::<crate::model::agenda::Part>(threads)?;
         let before = Agenda::from_parts(parts);
         let (agenda, patched) = self.store.reload_changed(&before, &paths);
@@ -252,9 +303,28 @@ impl<'s> Catalog<'s> {
     }
 
     /// The files overleg's saves wrote since the snapshots were built, with their stamps as
-    /// each save left them, when the agenda was brought up to date from them.
+    /// each save left them, when the agenda was brought up to date from them (with the files
+    /// of [`Catalog::besides_cache`]).
     pub fn saved_since(&self) -> Option<&SavedFiles> {
         self.replayed.get().map(|r| &r.saved)
+    }
+
+    /// When the agenda came from a snapshot: the files that differ from the record cache,
+    /// each as an overleg save left it (`None`: removed), which the check of every file
+    /// expects besides the cache's (see [`keep_for_next_start`]).
+    pub fn besides_cache(&self) -> Option<&SavedFiles> {
+        self.replayed
+            .get()
+            .map(|r| &r.saved)
+            .or_else(|| self.besides.get())
+    }
+
+    /// The files a snapshot kept at state `key` had other than the record cache has them.
+    fn besides_at(&self, key: &Key) -> Option<SavedFiles> {
+        self.section(BESIDES)
+            .filter(|s| s.settled() && s.key() == key)
+            .and_then(|s| s.decode::<Vec<(String, Option<crate::store::cache::Stamp>)>>())
+            .map(|v| v.into_iter().collect())
     }
 
     /// The ids of the records overleg's own saves changed since the snapshots were built,

@@ -460,6 +460,27 @@ fn write_with(
     });
 }
 
+/// Remove what writers that never finished left (a workbench that quit while it wrote a
+/// snapshot behind its screens): temporary files older than an hour.
+pub fn sweep_unfinished(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for e in rd.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.')
+            && name.contains(".snap.tmp")
+            && e.metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|t| t < hour_ago)
+        {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Remove every snapshot (after a change whose effect on them is unknown).
 pub fn clear(dir: &Path) {
     let Ok(rd) = std::fs::read_dir(dir) else {

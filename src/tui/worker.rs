@@ -29,10 +29,16 @@ pub struct Runner {
     pub index: std::sync::Arc<crate::search::Flat>,
     /// How `index` stands to `agenda` (after a save it is behind until `Job::Index`).
     pub indexed: Indexed,
-    /// When the start's agenda was brought up to date from its snapshot by the journal of
-    /// saves since (`store::journal`): the files those saves wrote, as they left them, which
-    /// the check of every file behind the first screen expects to find.
-    replayed: Option<crate::catalog::SavedFiles>,
+    /// When the start's agenda came from a snapshot: the files that differ from the record
+    /// cache, each as an overleg save left it, which the check of every file behind the first
+    /// screen expects to find (`Catalog::besides_cache`); and when the snapshot was brought
+    /// up to date by the journal of saves (`store::journal`), the folders' state it is of.
+    replayed: Option<(
+        crate::catalog::SavedFiles,
+        Option<crate::store::snapshot::Key>,
+    )>,
+    /// Writes the snapshots a start brought up to date (see `catalog::keep_for_next_start`).
+    pub keeping: Option<std::thread::JoinHandle<()>>,
     /// What the workbench's kept lists were asked for when the job was sent: the lists of
     /// every new agenda are computed here for them (`None`: left to the UI thread).
     pub list_keys: Option<super::lists::ListKeys>,
@@ -56,6 +62,7 @@ impl Runner {
             index: std::sync::Arc::default(),
             indexed: Indexed::Stale,
             replayed: None,
+            keeping: None,
             list_keys: None,
         }
     }
@@ -68,6 +75,7 @@ impl Runner {
             index: std::sync::Arc::default(),
             indexed: Indexed::Stale,
             replayed: None,
+            keeping: None,
             list_keys: None,
         }
     }
@@ -188,8 +196,17 @@ impl Runner {
                 // After saves since the snapshots, every file is either as the record cache
                 // has it or as a save left it: then the agenda shown is the files' (and the
                 // snapshots and their journal stay for the next start).
-                let saved = std::mem::take(&mut self.replayed).unwrap_or_default();
+                let (saved, key) = self.replayed.take().unwrap_or_default();
                 if self.store.unchanged_besides(&saved) {
+                    if let Some(key) = key {
+                        self.keeping = crate::catalog::keep_for_next_start(
+                            &self.store,
+                            key,
+                            saved,
+                            self.agenda.clone(),
+                            self.index.clone(),
+                        );
+                    }
                     return Action::Loaded {
                         agenda: self.current(),
                         unshared,
@@ -385,7 +402,11 @@ impl Runner {
             Some(i) => i,
             None => catalog.derived(crate::catalog::SEARCH_INDEX, crate::search::Flat::of),
         });
-        self.replayed = catalog.saved_since().cloned();
+        self.replayed = match (catalog.saved_since(), catalog.besides_cache()) {
+            (Some(saved), _) => Some((saved.clone(), Some(catalog.key().clone()))),
+            (None, Some(besides)) => Some((besides.clone(), None)),
+            (None, None) => None,
+        };
         self.agenda = agenda;
         self.index = index.clone();
         self.indexed = Indexed::Current;
