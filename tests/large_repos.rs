@@ -430,6 +430,12 @@ fn a_start_that_replayed_saves_keeps_snapshots_so_the_next_needs_no_replay() {
         agenda.action(&b).map(|x| x.status_note.as_str()),
         Some("daarna")
     );
+
+    // A full load of every file finds the saved files changed since the record cache; as
+    // the journal shows overleg's saves left them so, it keeps the snapshots.
+    run_ok(fast(&env, &ezk).arg("check"));
+    assert!(replayed(&ezk).0, "still from the snapshots and the journal");
+    confirmed("after a full check");
 }
 
 #[test]

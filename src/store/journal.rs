@@ -105,6 +105,25 @@ pub fn since(dir: &Path, from: &Key, to: &Key) -> Option<Vec<(String, Option<Sta
     (at == to).then_some(files)
 }
 
+/// Whether every file in `changed` (with its stamp now) is as the newest save that wrote it
+/// left it, and every file in `removed` was removed by a save: what a full load found
+/// changed since the record cache is then overleg's own work.
+pub fn explains(dir: &Path, changed: &[(&str, Stamp)], removed: &[&str]) -> bool {
+    let Some(j) = read(dir) else {
+        return changed.is_empty() && removed.is_empty();
+    };
+    let mut newest: rustc_hash::FxHashMap<&str, Option<Stamp>> = Default::default();
+    for e in &j.entries {
+        for (path, stamp) in &e.files {
+            newest.insert(path.as_str(), *stamp);
+        }
+    }
+    changed
+        .iter()
+        .all(|(path, stamp)| newest.get(path) == Some(&Some(*stamp)))
+        && removed.iter().all(|path| newest.get(path) == Some(&None))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,6 +186,34 @@ mod tests {
             since(dir.path(), &key(5), &key(6)),
             Some(vec!["actions/b.toml".to_string()])
         );
+    }
+
+    #[test]
+    fn what_the_newest_saves_left_is_explained_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(dir.path().join("actions")).expect("folder");
+        let file = |name: &str, text: &str| {
+            std::fs::write(dir.path().join("actions").join(name), text).expect("write");
+            format!("actions/{name}")
+        };
+        let stamp =
+            |rel: &str| Stamp::of(&std::fs::symlink_metadata(dir.path().join(rel)).expect("stat"));
+        let a = file("a.toml", "een");
+        record(dir.path(), key(1), key(2), vec![a.clone()]);
+        let saved = stamp(&a);
+        assert!(explains(dir.path(), &[(&a, saved)], &[]));
+        // written again by a later save: only the newest counts
+        std::fs::remove_file(dir.path().join(&a)).expect("remove");
+        let a = file("a.toml", "twee, langer");
+        record(dir.path(), key(2), key(3), vec![a.clone()]);
+        assert!(explains(dir.path(), &[(&a, stamp(&a))], &[]));
+        assert!(!explains(dir.path(), &[(&a, saved)], &[]));
+        // removed by a save, and a file no save wrote
+        record(dir.path(), key(3), key(4), vec!["actions/b.toml".into()]);
+        assert!(explains(dir.path(), &[], &["actions/b.toml"]));
+        assert!(!explains(dir.path(), &[], &["actions/a.toml"]));
+        let c = file("c.toml", "van een ander programma");
+        assert!(!explains(dir.path(), &[(&c, stamp(&c))], &[]));
     }
 
     #[test]

@@ -225,6 +225,26 @@ impl Store {
             let files = found.iter().map(|f| (f.rel.clone(), f.stamp)).collect();
             cache::write_stamps(p, old.written_ns, files);
         }
+        // what a full load finds changed since the record cache, when it does
+        let unexplained = rewrite && {
+            let on_disk: rustc_hash::FxHashSet<&str> =
+                found.iter().map(|f| f.rel.as_str()).collect();
+            let changed: Vec<(&str, Stamp)> = found
+                .iter()
+                .filter(|f| !old.is_fresh(&f.rel, f.stamp))
+                .map(|f| (f.rel.as_str(), f.stamp))
+                .collect();
+            let removed: Vec<&str> = old
+                .entries
+                .keys()
+                .map(String::as_str)
+                .filter(|rel| !on_disk.contains(rel))
+                .collect();
+            cache_path
+                .as_deref()
+                .and_then(Path::parent)
+                .is_none_or(|dir| !super::journal::explains(dir, &changed, &removed))
+        };
         let mut scan = Scan {
             files: Vec::with_capacity(found.len()),
             problems,
@@ -243,7 +263,12 @@ impl Store {
             && rewrite
         {
             cache::write(&p, std::mem::take(&mut scan.fresh));
-            if let Some(dir) = p.parent() {
+            // A file rewritten in place by another program leaves its folder's state alone,
+            // so a snapshot keyed by that state could pass for fresh: remove them all. Files
+            // as overleg's own saves and syncs left them need not: each of those changed its
+            // folder's state (`store::journal`), so the snapshots from before are stale by
+            // their key already and used only through the journal, which reads those files.
+            if unexplained && let Some(dir) = p.parent() {
                 super::snapshot::clear(dir);
             }
         }
