@@ -155,15 +155,24 @@ impl Catalog<'_> {
         if s.is_fresh(&self.key) {
             return s.decode().map(|v| (v, None));
         }
-        let dir = self.dir.as_ref()?;
-        if !s.settled() {
-            return None;
-        }
-        let files = crate::store::journal::since(dir, s.key(), &self.key)?;
-        if files.len() > JOURNAL_READ_MAX {
-            return None;
-        }
+        self.saves_since(&s, JOURNAL_READ_MAX)?;
         s.decode().map(|v| (v, Some(s.key().clone())))
+    }
+
+    /// The files overleg's saves wrote (each with its stamp after the save) to bring the
+    /// folders from the state `section` was built from to now, when they alone did, the
+    /// snapshot was provably built from that state, and they are at most `max`.
+    pub(super) fn saves_since(
+        &self,
+        section: &Section,
+        max: usize,
+    ) -> Option<Vec<(String, Option<crate::store::cache::Stamp>)>> {
+        let dir = self.dir.as_ref()?;
+        if !section.settled() {
+            return None;
+        }
+        let files = crate::store::journal::since(dir, section.key(), &self.key)?;
+        (files.len() <= max).then_some(files)
     }
 
     /// The state of the agenda's snapshot, when the journal brought it up to date.
@@ -198,7 +207,7 @@ impl Catalog<'_> {
         if let Some(v) = self.patched(name, read_saves, patch) {
             return (v, Source::Patched);
         }
-        (self.derived(name, build), Source::Built)
+        (self.built(name, build), Source::Built)
     }
 
     fn patched<T, S, R, P>(&self, name: &str, read_saves: R, patch: P) -> Option<T>
@@ -208,11 +217,8 @@ impl Catalog<'_> {
         P: FnOnce(T, S) -> Option<T>,
     {
         let dir = self.dir.as_ref()?;
-        let section = self.section(name).filter(Section::settled)?;
-        let files = crate::store::journal::since(dir, section.key(), &self.key)?;
-        if files.len() > PATCH_MAX {
-            return None;
-        }
+        let section = self.section(name)?;
+        let files = self.saves_since(&section, PATCH_MAX)?;
         let written = files.len();
         let mut paths: Vec<String> = files.into_iter().map(|(p, _)| p).collect();
         paths.sort_unstable();

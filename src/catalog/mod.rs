@@ -177,14 +177,7 @@ impl<'s> Catalog<'s> {
                 .set(self.besides_at(&self.key).unwrap_or_default());
             return Some(Agenda::from_parts(parts));
         }
-        let dir = self.dir.as_ref()?;
-        if !section.settled() {
-            return None;
-        }
-        let files = crate::store::journal::since(dir, section.key(), &self.key)?;
-        if files.len() > JOURNAL_READ_MAX {
-            return None;
-        }
+        let files = self.saves_since(&section, JOURNAL_READ_MAX)?;
         // each file as the last save that wrote it left it
         let mut saved: SavedFiles = files.into_iter().collect();
         let mut paths: Vec<String> = saved.keys().cloned().collect();
@@ -222,6 +215,15 @@ impl<'s> Catalog<'s> {
         if let Some(v) = self.fresh(name) {
             return v;
         }
+        self.built(name, build)
+    }
+
+    /// A value derived from the agenda, built and saved (its snapshot is not fresh).
+    fn built<T, F>(&self, name: &str, build: F) -> T
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce(&Agenda) -> T,
+    {
         let agenda = self.agenda_saving(false);
         let v = build(&agenda);
         self.save(name, &agenda, &v);

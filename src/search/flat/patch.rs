@@ -47,8 +47,6 @@ impl Builder {
     /// one copy: most of a patched index is long runs of rows kept as they were.
     fn copy_run(&mut self, old: &Flat, from: usize, to: usize) {
         let f = &mut self.flat;
-        let at = |v: &[u32], k: usize| v.get(k).map_or(0, |x| *x as usize);
-        let part = |v: &[u32]| v.get(from..to).unwrap_or_default().to_vec();
         f.kinds
             .extend_from_slice(old.kinds.get(from..to).unwrap_or_default());
         f.ids.extend_from(&old.ids, from, to);
@@ -56,34 +54,44 @@ impl Builder {
         f.folded.extend_from(&old.folded, from, to);
         f.masks
             .extend_from_slice(old.masks.get(from..to).unwrap_or_default());
-        let (m0, m1) = (at(&old.more_first, from), at(&old.more_first, to));
+        let (m0, m1) = extend_firsts(&mut f.more_first, &old.more_first, from, to);
         f.more.extend_from(&old.more, m0, m1);
         f.fields
             .extend_from_slice(old.fields.get(m0..m1).unwrap_or_default());
-        let base = f.more_first.last().copied().unwrap_or(0);
-        f.more_first.extend(
-            old.more_first
-                .get(from + 1..to + 1)
-                .unwrap_or_default()
-                .iter()
-                .map(|e| e.saturating_sub(m0 as u32) + base),
-        );
-        f.status.extend(part(&old.status));
-        f.body.extend(part(&old.body));
-        let (d0, d1) = (at(&old.dept_first, from), at(&old.dept_first, to));
+        f.status
+            .extend_from_slice(old.status.get(from..to).unwrap_or_default());
+        f.body
+            .extend_from_slice(old.body.get(from..to).unwrap_or_default());
+        let (d0, d1) = extend_firsts(&mut f.dept_first, &old.dept_first, from, to);
         f.depts
             .extend_from_slice(old.depts.get(d0..d1).unwrap_or_default());
-        let base = f.dept_first.last().copied().unwrap_or(0);
-        f.dept_first.extend(
-            old.dept_first
-                .get(from + 1..to + 1)
-                .unwrap_or_default()
-                .iter()
-                .map(|e| e.saturating_sub(d0 as u32) + base),
-        );
-        f.due.extend(part(&old.due));
-        f.date.extend(part(&old.date));
+        f.due
+            .extend_from_slice(old.due.get(from..to).unwrap_or_default());
+        f.date
+            .extend_from_slice(old.date.get(from..to).unwrap_or_default());
     }
+}
+
+/// The starts of rows `from..to` of `old_first` (a list of where each row's entries begin,
+/// one longer than the rows) appended to `first`, moved to follow its last entry; the range
+/// of entries of `old` those rows hold.
+fn extend_firsts(
+    first: &mut Vec<u32>,
+    old_first: &[u32],
+    from: usize,
+    to: usize,
+) -> (usize, usize) {
+    let at = |k: usize| old_first.get(k).map_or(0, |x| *x as usize);
+    let (start, end) = (at(from), at(to));
+    let base = first.last().copied().unwrap_or(0);
+    first.extend(
+        old_first
+            .get(from + 1..to + 1)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.saturating_sub(start as u32) + base),
+    );
+    (start, end)
 }
 
 impl Flat {
