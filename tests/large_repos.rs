@@ -438,13 +438,12 @@ fn a_start_that_replayed_saves_keeps_snapshots_so_the_next_needs_no_replay() {
     confirmed("after a full check");
 }
 
-#[test]
-fn a_file_made_beside_a_save_is_not_taken_for_the_save() {
-    let env = Env::new();
-    let (ezk, a) = with_workbench_snapshots(&env);
-    run_ok(fast(&env, &ezk).args(["set", &a, "status_note=opgeslagen"]));
-    // A file another program created while the save wrote its own: made here by putting
-    // the folder's time back to what the save left.
+/// The bundled example with workbench snapshots, after a save of a follow-up (its id) and
+/// a file another program created while the save wrote its own (`a-ernaast-gemaakt`): made
+/// here by putting the folder's time back to what the save left.
+fn with_a_file_made_beside_a_save(env: &Env) -> (std::path::PathBuf, String) {
+    let (ezk, a) = with_workbench_snapshots(env);
+    run_ok(fast(env, &ezk).args(["set", &a, "status_note=opgeslagen"]));
     let folder = ezk.join("actions");
     let saved_time = std::fs::metadata(&folder)
         .expect("meta")
@@ -458,11 +457,51 @@ fn a_file_made_beside_a_save_is_not_taken_for_the_save() {
         .expect("open folder")
         .set_modified(saved_time)
         .expect("set time");
+    (ezk, a)
+}
+
+#[test]
+fn a_file_made_beside_a_save_is_not_taken_for_the_save() {
+    let env = Env::new();
+    let (ezk, a) = with_a_file_made_beside_a_save(&env);
     let (from_journal, agenda) = replayed(&ezk);
     assert!(!from_journal, "the names in the folder give it away");
     assert!(agenda.action("a-ernaast-gemaakt").is_some());
     assert_eq!(
         agenda.action(&a).map(|x| x.status_note.as_str()),
+        Some("opgeslagen")
+    );
+}
+
+#[test]
+fn in_the_workbench_a_file_made_beside_a_save_is_found_by_the_check_behind_the_first_screen() {
+    use overleg::tui::action::{Action, Job};
+    use overleg::tui::worker::Runner;
+
+    let env = Env::new();
+    let (ezk, a) = with_a_file_made_beside_a_save(&env);
+    let store = overleg::store::Store::open(&ezk).expect("open");
+    let mut first = Vec::new();
+    let last = Runner::unloaded(store).run_with(0, Job::Start, &mut |x| first.push(x));
+    let agenda = |x: &Action| match x {
+        Action::Loaded { agenda, .. } => Some(agenda.agenda.clone()),
+        _ => None,
+    };
+    // the first screen is replayed from the snapshots without listing the folder first
+    // (the check behind it does that)
+    let shown = first.first().and_then(agenda).expect("a first screen");
+    assert!(shown.action("a-ernaast-gemaakt").is_none());
+    assert_eq!(
+        shown.action(&a).map(|x| x.status_note.as_str()),
+        Some("opgeslagen")
+    );
+    let checked = agenda(&last).expect("the check ends with the agenda");
+    assert!(
+        checked.action("a-ernaast-gemaakt").is_some(),
+        "the check of every file finds it"
+    );
+    assert_eq!(
+        checked.action(&a).map(|x| x.status_note.as_str()),
         Some("opgeslagen")
     );
 }

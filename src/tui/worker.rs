@@ -366,7 +366,8 @@ impl Runner {
     /// The agenda and its search index for the first screen, decoded side by side; whether
     /// they came from snapshots.
     fn start(&mut self) -> (super::state::Loaded, bool) {
-        let catalog = crate::catalog::Catalog::open(&self.store);
+        // the check behind the first screen compares every file (`Store::unchanged_besides`)
+        let catalog = crate::catalog::Catalog::open(&self.store).names_checked_behind();
         let t0 = std::time::Instant::now();
         let (agenda, index) = std::thread::scope(|scope| {
             let index = scope.spawn(|| {
