@@ -142,6 +142,17 @@ impl Catalog<'_> {
         self.replayed.get().map(|r| r.ids.as_slice())
     }
 
+    /// Whether the saves the agenda was brought up to date by (see [`Catalog::behind_by`])
+    /// wrote only records of `kinds`.
+    pub fn behind_only_in(&self, kinds: &[Kind]) -> bool {
+        self.replayed.get().is_some_and(|r| {
+            r.paths.iter().all(|p| {
+                p.rsplit_once('/')
+                    .is_some_and(|(folder, _)| kinds.iter().any(|k| k.folder() == folder))
+            })
+        })
+    }
+
     /// A derived value from its snapshot, with the state it was built from when that is not
     /// now (`None`: fresh): only when overleg's own saves alone lead from that state to now,
     /// for a caller that brings it up to date once the agenda tells what they changed

@@ -58,6 +58,8 @@ struct Replayed {
     base: Key,
     /// The records the saves since changed.
     ids: Vec<String>,
+    /// The files they wrote.
+    paths: Vec<String>,
     saved: SavedFiles,
 }
 
@@ -128,11 +130,21 @@ impl<'s> Catalog<'s> {
     /// Keep `payload`, derived from `records` records as they were when this catalog was
     /// opened, for the next command.
     pub fn save_raw(&self, name: &str, records: usize, payload: &[u8]) {
-        if let Some(dir) = &self.dir
-            && records >= snapshot::fast_from()
-        {
+        if let Some(dir) = self.dir_to_write(name, records) {
             snapshot::write_raw(dir, name, &self.key, records, payload);
         }
+    }
+
+    /// Where to write the snapshot `name` of `records` records, when it is worth writing:
+    /// only once the folders have settled, as a snapshot of folders changed within two
+    /// seconds can never be proven fresh nor brought up to date by the journal, and would
+    /// replace an older one that can (the next start right after a save would build it
+    /// again, and again). The reference table is the exception: it guides edits also when
+    /// not current (see [`Refs::lookup`]).
+    fn dir_to_write(&self, name: &str, records: usize) -> Option<&PathBuf> {
+        let dir = self.dir.as_ref()?;
+        (records >= snapshot::fast_from() && (name == REFS || self.key.settled_now()))
+            .then_some(dir)
     }
 
     fn fresh<T: DeserializeOwned>(&self, name: &str) -> Option<T> {
@@ -142,9 +154,7 @@ impl<'s> Catalog<'s> {
     }
 
     fn save<T: Serialize>(&self, name: &str, agenda: &Agenda, value: &T) {
-        if let Some(dir) = &self.dir
-            && agenda.len() >= snapshot::fast_from()
-        {
+        if let Some(dir) = self.dir_to_write(name, agenda.len()) {
             snapshot::write(dir, name, &self.key, agenda.len(), value);
         }
     }
@@ -167,10 +177,7 @@ impl<'s> Catalog<'s> {
             }
             None => {
                 let a = self.store.load();
-                if save
-                    && let Some(dir) = &self.dir
-                    && a.len() >= snapshot::fast_from()
-                {
+                if save && let Some(dir) = self.dir_to_write(AGENDA, a.len()) {
                     snapshot::write_parts(dir, AGENDA, &self.key, a.len(), &a.parts());
                 }
                 self.save(REFS, &a, &a.ref_table());
@@ -219,6 +226,7 @@ impl<'s> Catalog<'s> {
         let _ = self.replayed.set(Replayed {
             base: section.key().clone(),
             ids,
+            paths,
             saved,
         });
         Some(agenda)

@@ -9,7 +9,12 @@
 
 use serde::{Deserialize, Serialize};
 
+mod in_place;
 mod patch;
+mod roomy;
+
+#[cfg(test)]
+pub(super) use in_place::MAX_ROWS as MAX_ROWS_IN_PLACE;
 
 use super::compact::{FIELDS, pack, unpack};
 use super::index::{Entry, Field, build, kind_code, par_map};
@@ -20,6 +25,7 @@ use crate::model::{Agenda, Date, Kind};
 /// Strings in one buffer, string `k` at `ends[k - 1]..ends[k]`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Texts {
+    #[serde(with = "roomy")]
     text: String,
     ends: Vec<u64>,
 }

@@ -67,6 +67,9 @@ enum Change {
     Remove(usize),
     CopyMeeting(usize),
     Person(usize),
+    /// A follow-up's status note of this many words (none: no prose entry) and this many
+    /// contributing departments.
+    ActionProse(usize, usize, usize),
 }
 
 fn change() -> impl Strategy<Value = Change> {
@@ -79,7 +82,8 @@ fn change() -> impl Strategy<Value = Change> {
         (at.clone(), at.clone()).prop_map(|(a, b)| Change::ActionMeeting(a, b)),
         at.clone().prop_map(Change::Remove),
         at.clone().prop_map(Change::CopyMeeting),
-        at.prop_map(Change::Person),
+        at.clone().prop_map(Change::Person),
+        (at, 0usize..4, 0usize..4).prop_map(|(a, w, d)| Change::ActionProse(a, w, d)),
     ]
 }
 
@@ -155,6 +159,15 @@ fn apply(r: &mut Records, c: &Change, n: usize) -> Vec<String> {
                 r.0.insert(i + 1, Record::Meeting(copy));
             }
         }
+        Change::ActionProse(at, words, depts) => {
+            if let Some(i) = pick(&of(Kind::Action), *at)
+                && let Record::Action(x) = &mut r.0[i]
+            {
+                x.status_note = vec!["vertraagd ë"; *words].join(" ");
+                x.contributors = (0..*depts).map(|d| format!("BZK/DGDOO-{d}")).collect();
+                touched.push(x.id.clone());
+            }
+        }
         Change::Person(at) => {
             if let Some(i) = pick(&of(Kind::Person), *at)
                 && let Record::Person(p) = &mut r.0[i]
@@ -220,7 +233,81 @@ proptest! {
         let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
         same_flat(&Flat::patched(&Flat::of(&before), &after, &ids), &Flat::of(&after))?;
         same(&patched(old, &after, &ids), &index(&after))?;
+        in_place_or_untouched(&before, &after, &ids, false)?;
+        // saves of records no reference derives from: no other line is compared
+        let kinds = |a: &Agenda| ids.iter().filter_map(|id| a.resolve(id)).map(|(k, _)| k).collect::<Vec<_>>();
+        let lines_as_before = ids.iter().all(|id| before.resolve(id).is_some() && after.resolve(id).is_some())
+            && kinds(&before).into_iter().chain(kinds(&after)).all(|k| {
+                matches!(k, Kind::Action | Kind::Body | Kind::Organisation | Kind::Person)
+            });
+        if lines_as_before {
+            in_place_or_untouched(&before, &after, &ids, true)?;
+        }
     }
+}
+
+/// [`Flat::patch_in_place`] of the index of `before`: the full index of `after` when done,
+/// else the index as it was; done whenever every record kept its row.
+fn in_place_or_untouched(
+    before: &Agenda,
+    after: &Agenda,
+    ids: &[&str],
+    lines_as_before: bool,
+) -> Result<(), TestCaseError> {
+    let mut flat = Flat::of(before);
+    let want = Flat::of(after);
+    let rows_of = |f: &Flat| -> Vec<(Kind, String)> {
+        (0..f.len())
+            .filter_map(|n| f.get(n).map(|r| (r.kind, r.id.to_string())))
+            .collect()
+    };
+    let lined_up = rows_of(&flat) == rows_of(&want);
+    // the rows a patch must write: of the changed records, of records in changed meetings,
+    // and whose line another record's change changed
+    let dirty = |id: &str| ids.contains(&id);
+    let rows = super::patch::records(after)
+        .enumerate()
+        .filter(|(n, (_, id, meeting, _))| {
+            dirty(id)
+                || dirty(meeting)
+                || flat.get(*n).map(|r| r.line) != want.get(*n).map(|r| r.line)
+        })
+        .count();
+    if flat.patch_in_place(after, ids, lines_as_before) {
+        same_flat(&flat, &want)?;
+    } else {
+        prop_assert!(
+            !lined_up || rows > super::flat::MAX_ROWS_IN_PLACE,
+            "every record kept its row and {} rows change, yet not patched in place",
+            rows
+        );
+        prop_assert!(flat == Flat::of(before), "left as it was");
+    }
+    Ok(())
+}
+
+#[test]
+fn edits_of_follow_ups_are_patched_in_place() {
+    let mut r = Records::of(&crate::store::bundled::agenda());
+    let before = r.agenda();
+    let mut touched = apply(&mut r, &Change::ActionProse(0, 3, 2), 0);
+    touched.extend(apply(&mut r, &Change::ActionProse(5, 0, 0), 1));
+    touched.extend(apply(&mut r, &Change::ActionMeeting(2, 1), 2));
+    let after = r.agenda();
+    let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+    for lines_as_before in [false, true] {
+        let mut flat = Flat::of(&before);
+        assert!(flat.patch_in_place(&after, &ids, lines_as_before));
+        same_flat(&flat, &Flat::of(&after)).expect("same");
+        assert!(flat.valid());
+    }
+    // a record added: not in place, and untouched
+    let touched = apply(&mut r, &Change::CopyMeeting(0), 3);
+    let added = r.agenda();
+    let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+    let mut flat = Flat::of(&after);
+    assert!(!flat.patch_in_place(&added, &ids, false));
+    assert!(flat == Flat::of(&after));
 }
 
 #[test]
@@ -246,4 +333,33 @@ fn an_unlisted_change_of_a_reference_is_still_seen() {
         &Flat::of(&after),
     )
     .expect("same");
+}
+
+#[test]
+fn in_place_a_meeting_moved_onto_anothers_day_renumbers_that_ones_lines_too() {
+    let mut r = Records::of(&crate::store::bundled::agenda());
+    let before = r.agenda();
+    let (first, second) = (before.meetings[0].clone(), before.meetings[1].clone());
+    let mut touched = Vec::new();
+    for rec in &mut r.0 {
+        if let Record::Meeting(m) = rec
+            && m.id == first.id
+        {
+            // the first by file name takes the day's reference; the other is numbered
+            m.body = second.body.clone();
+            m.date = second.date;
+            m.planned = second.planned.clone();
+            touched.push(m.id.clone());
+        }
+    }
+    let after = r.agenda();
+    assert_ne!(
+        before.reference(&second.id),
+        after.reference(&second.id),
+        "a record not saved whose reference changed"
+    );
+    let ids: Vec<&str> = touched.iter().map(String::as_str).collect();
+    let mut flat = Flat::of(&before);
+    assert!(flat.patch_in_place(&after, &ids, false));
+    same_flat(&flat, &Flat::of(&after)).expect("same");
 }

@@ -35,7 +35,7 @@ const MAGIC: &[u8; 8] = b"OVLSNAP1";
 /// Raise with every change to a type stored in a snapshot (the agenda, the records, listing
 /// rows, search entries, the reference table): bincode is not self-describing, so old bytes
 /// could decode into wrong values rather than fail.
-const VERSION: u32 = 9;
+const VERSION: u32 = 10;
 
 /// Payloads from this size on are decoded straight from the file rather than read first.
 const STREAM_FROM: u64 = 64 << 20;

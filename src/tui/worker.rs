@@ -391,10 +391,21 @@ impl Runner {
             Some((fresh, None)) => Some(fresh),
             // after saves since the snapshots: their index, patched for the saved records (at
             // 1,000,000 records a full build takes seconds of every core)
-            Some((old, Some(base))) if catalog.replayed_from() == Some(&base) => {
+            Some((mut old, Some(base))) if catalog.replayed_from() == Some(&base) => {
                 catalog.behind_by().map(|ids| {
                     let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                    crate::search::Flat::patched(&old, &agenda, &ids)
+                    use crate::model::Kind;
+                    let lines_as_before = catalog.behind_only_in(&[
+                        Kind::Action,
+                        Kind::Body,
+                        Kind::Organisation,
+                        Kind::Person,
+                    ]);
+                    if old.patch_in_place(&agenda, &ids, lines_as_before) {
+                        old
+                    } else {
+                        crate::search::Flat::patched(&old, &agenda, &ids)
+                    }
                 })
             }
             _ => None,

@@ -369,8 +369,13 @@ impl Agenda {
 
     /// The human reference of a record (`2021-02-A3`, `beraad-2021-02-08/4`), else its id.
     pub fn reference(&self, id: &str) -> String {
+        self.reference_of(id).to_string()
+    }
+
+    /// [`Agenda::reference`], borrowed (for a scan of every record).
+    pub fn reference_of<'a>(&'a self, id: &'a str) -> &'a str {
         if let Some(r) = self.ref_of.get(id) {
-            return r.clone();
+            return r;
         }
         if let Some((Kind::Action, i)) = self.index.get(id)
             && let Some(a) = self.actions.get(*i)
@@ -379,9 +384,9 @@ impl Agenda {
                 .get(&a.reference.to_lowercase())
                 .is_some_and(|x| x == id)
         {
-            return a.reference.clone();
+            return &a.reference;
         }
-        id.to_string()
+        id
     }
 
     /// Find a record by id or human reference (case-insensitive).

@@ -108,11 +108,10 @@ impl Flat {
         // the old rows kept since the last one built: copied together
         let mut run: Option<std::ops::Range<usize>> = None;
         for (n, (kind, id, meeting, title)) in records(agenda).enumerate() {
-            let kept = (!dirty(id) && !dirty(meeting))
-                .then(|| finder.take(row, kind, id))
-                .flatten()
+            let kept = finder
+                .take_if(row, kind, id, !dirty(id) && !dirty(meeting))
                 .filter(|&o| {
-                    title.is_none_or(|t| line_is(old.lines.get(o), &agenda.reference(id), t))
+                    title.is_none_or(|t| line_is(old.lines.get(o), agenda.reference_of(id), t))
                 });
             match (kept, &mut run) {
                 (Some(o), Some(r)) if r.end == o => r.end = o + 1,
