@@ -678,3 +678,101 @@ fn a_value_built_right_after_a_save_leaves_the_snapshot_the_journal_can_bring_up
     next.agenda();
     assert_eq!(next.replayed_from(), Some(&base));
 }
+
+/// Ids of every kind, in the agenda's order, and the problems (path and message).
+fn outline(a: &overleg::model::Agenda) -> (Vec<String>, Vec<String>) {
+    let mut ids: Vec<String> = a.meetings.iter().map(|r| r.id.clone()).collect();
+    ids.extend(a.items.iter().map(|r| r.id.clone()));
+    ids.extend(a.notes.iter().map(|r| r.id.clone()));
+    ids.extend(a.actions.iter().map(|r| r.id.clone()));
+    ids.extend(a.bodies.iter().map(|r| r.id.clone()));
+    ids.extend(a.organisations.iter().map(|r| r.id.clone()));
+    ids.extend(a.people.iter().map(|r| r.id.clone()));
+    let problems = a
+        .problems
+        .iter()
+        .map(|p| format!("{} {}", p.path, p.message))
+        .collect();
+    (ids, problems)
+}
+
+#[test]
+fn thousands_of_files_read_side_by_side_load_as_read_one_by_one() {
+    use overleg::model::{Agenda, Kind, agenda::LoadedFile, parse::parse_record};
+    let env = Env::new();
+    let dir = env.path().join("groot");
+    let out = dir.to_str().expect("path");
+    run_ok(env.overleg(env.path()).args([
+        "gen",
+        "--records",
+        "6000",
+        "--out",
+        out,
+        "--history",
+        "1",
+    ]));
+    // among them a file that does not parse, and one that is not a record file
+    std::fs::write(
+        dir.join("actions/zz-kapot.toml"),
+        "id = \"zz-kapot\"\ntitle = [\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("actions/leesmij.txt"), "geen record").expect("write");
+
+    // every file read one by one, in the order a load takes them
+    let (mut files, mut problems) = (Vec::new(), Vec::new());
+    for kind in Kind::ALL {
+        let mut names: Vec<String> = std::fs::read_dir(dir.join(kind.folder()))
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| e.file_name().into_string().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        for name in names.into_iter().filter(|n| n.ends_with(".toml")) {
+            let rel = format!("{}/{name}", kind.folder());
+            let bytes = std::fs::read(dir.join(&rel)).expect("read");
+            let parsed = parse_record(kind, &rel, &bytes);
+            problems.extend(parsed.problems);
+            if let Some(record) = parsed.record {
+                files.push(LoadedFile {
+                    path: rel,
+                    text: String::new(),
+                    record,
+                });
+            }
+        }
+    }
+    let (want_ids, want_problems) = outline(&Agenda::build(files, problems));
+    assert!(want_ids.len() > 4_000);
+    assert!(
+        want_problems
+            .iter()
+            .any(|p| p.starts_with("actions/zz-kapot.toml"))
+    );
+
+    for what in ["no record cache yet", "from the record cache it wrote"] {
+        let store = overleg::store::Store::open(&dir).expect("open");
+        let (ids, problems) = outline(&store.load());
+        assert_eq!(ids, want_ids, "{what}");
+        assert_eq!(
+            problems
+                .iter()
+                .filter(|p| p.contains("zz-kapot"))
+                .collect::<Vec<_>>(),
+            want_problems
+                .iter()
+                .filter(|p| p.contains("zz-kapot"))
+                .collect::<Vec<_>>(),
+            "{what}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with("actions/leesmij.txt")),
+            "{what}"
+        );
+        assert!(dir.join(".git/overleg-cache/records.bin").exists());
+    }
+}

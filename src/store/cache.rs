@@ -155,10 +155,40 @@ impl CacheFile {
 }
 
 /// Write the cache atomically; failures are ignored (the cache is an optimisation).
-pub fn write(path: &Path, entries: HashMap<String, Entry>) {
+/// One file's entry as [`write`] takes it, borrowed from what a load keeps (at 1,000,000
+/// records a copy of every record for the cache alone would be a gigabyte); encoded as an
+/// [`Entry`].
+#[derive(Serialize)]
+pub struct EntryRef<'a> {
+    pub stamp: Stamp,
+    pub record: Option<&'a Record>,
+    pub problems: &'a [Problem],
+}
+
+/// [`CacheFile`] with borrowed entries, encoded the same.
+#[derive(Serialize)]
+struct CacheFileRef<'a> {
+    version: u32,
+    written_ns: i128,
+    #[serde(serialize_with = "as_map")]
+    entries: &'a [(&'a str, EntryRef<'a>)],
+}
+
+fn as_map<S: serde::Serializer>(
+    entries: &&[(&str, EntryRef<'_>)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_map(entries.iter().map(|(k, v)| (k, v)))
+}
+
+/// Write the cache of `entries` (each file's path relative to the agenda, once).
+pub fn write(path: &Path, entries: &[(&str, EntryRef<'_>)]) {
     let written_ns = now_ns();
-    let stamps: Vec<(String, Stamp)> = entries.iter().map(|(k, e)| (k.clone(), e.stamp)).collect();
-    let file = CacheFile {
+    let stamps: Vec<(String, Stamp)> = entries
+        .iter()
+        .map(|(k, e)| (k.to_string(), e.stamp))
+        .collect();
+    let file = CacheFileRef {
         version: VERSION,
         written_ns,
         entries,
