@@ -100,11 +100,15 @@ pub fn keep_for_next_start(
         .name("overleg-snapshots".into())
         .spawn(move || {
             snapshot::sweep_unfinished(&dir);
-            // first: an agenda kept without it would fail the next check (a full load then)
+            // all three or none: an agenda kept without its list of saved files would fail
+            // the next check (a full load then), and one without its index would have the
+            // next start build the index anew
             let saved: Vec<_> = saved.into_iter().collect();
-            snapshot::write(&dir, BESIDES, &key, agenda.len(), &saved);
-            snapshot::write_parts(&dir, AGENDA, &key, agenda.len(), &agenda.parts());
-            snapshot::write(&dir, SEARCH_INDEX, &key, agenda.len(), &*index);
+            let mut together = snapshot::Together::default();
+            together.write(&dir, BESIDES, &key, agenda.len(), &saved);
+            together.write_parts(&dir, AGENDA, &key, agenda.len(), &agenda.parts());
+            together.write(&dir, SEARCH_INDEX, &key, agenda.len(), &*index);
+            together.put_in_place();
         })
         .ok()
 }

@@ -238,13 +238,24 @@ pub(super) fn write_atomic_with(
     tmp: &Path,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) {
+    if write_aside_with(tmp, fill).is_ok() && std::fs::rename(tmp, path).is_err() {
+        let _ = std::fs::remove_file(tmp);
+    }
+}
+
+/// Write through `fill` into the new file `tmp` (removed again when that fails), to be put
+/// in place by a rename.
+pub(super) fn write_aside_with(
+    tmp: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let res = (|| -> std::io::Result<()> {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(tmp)?);
         fill(&mut w)?;
-        std::io::Write::flush(&mut w)?;
-        std::fs::rename(tmp, path)
+        std::io::Write::flush(&mut w)
     })();
     if res.is_err() {
         let _ = std::fs::remove_file(tmp);
     }
+    res
 }

@@ -191,6 +191,10 @@ impl Runner {
                     agenda: loaded,
                     unshared,
                 });
+                // what a workbench that quit while it kept snapshots left half written
+                if let Some(dir) = self.store.snapshot_dir() {
+                    crate::store::snapshot::sweep_unfinished(&dir);
+                }
                 // A snapshot cannot see a file rewritten in place by another program: check
                 // every file now, behind the first screen, and show what changed.
                 // After saves since the snapshots, every file is either as the record cache
@@ -401,7 +405,15 @@ impl Runner {
                         Kind::Organisation,
                         Kind::Person,
                     ]);
-                    if old.patch_in_place(&agenda, &ids, lines_as_before) {
+                    let in_place = old.patch_in_place(&agenda, &ids, lines_as_before);
+                    if std::env::var_os("OVERLEG_TIMING").is_some() {
+                        eprintln!(
+                            "start: index patched {} for {} records",
+                            if in_place { "in place" } else { "as a copy" },
+                            ids.len()
+                        );
+                    }
+                    if in_place {
                         old
                     } else {
                         crate::search::Flat::patched(&old, &agenda, &ids)
@@ -412,7 +424,12 @@ impl Runner {
         };
         let index = std::sync::Arc::new(match index {
             Some(i) => i,
-            None => catalog.derived(crate::catalog::SEARCH_INDEX, crate::search::Flat::of),
+            None => {
+                if std::env::var_os("OVERLEG_TIMING").is_some() {
+                    eprintln!("start: index built");
+                }
+                catalog.derived(crate::catalog::SEARCH_INDEX, crate::search::Flat::of)
+            }
         });
         self.replayed = match (catalog.saved_since(), catalog.besides_cache()) {
             (Some(saved), _) => Some((saved.clone(), Some(catalog.key().clone()))),
