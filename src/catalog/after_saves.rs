@@ -99,7 +99,6 @@ pub fn keep_for_next_start(
     std::thread::Builder::new()
         .name("overleg-snapshots".into())
         .spawn(move || {
-            snapshot::sweep_unfinished(&dir);
             // all three or none: an agenda kept without its list of saved files would fail
             // the next check (a full load then), and one without its index would have the
             // next start build the index anew

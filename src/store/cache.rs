@@ -238,7 +238,14 @@ pub(super) fn write_atomic_with(
     tmp: &Path,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) {
-    if write_aside_with(tmp, fill).is_ok() && std::fs::rename(tmp, path).is_err() {
+    if write_aside_with(tmp, fill).is_ok() {
+        put_in_place(tmp, path);
+    }
+}
+
+/// The finished file `tmp` renamed to `path`; removed when that fails.
+pub(super) fn put_in_place(tmp: &Path, path: &Path) {
+    if std::fs::rename(tmp, path).is_err() {
         let _ = std::fs::remove_file(tmp);
     }
 }

@@ -453,9 +453,7 @@ impl Together {
             return;
         }
         for (tmp, path) in written {
-            if std::fs::rename(&tmp, path).is_err() {
-                let _ = std::fs::remove_file(tmp);
-            }
+            super::cache::put_in_place(&tmp, &path);
         }
     }
 }
@@ -554,9 +552,7 @@ fn write_with(
     match later {
         Some(t) if written => t.written.push((tmp, file_of(dir, name))),
         Some(t) => t.failed = true,
-        None if written && std::fs::rename(&tmp, file_of(dir, name)).is_err() => {
-            let _ = std::fs::remove_file(&tmp);
-        }
+        None if written => super::cache::put_in_place(&tmp, &file_of(dir, name)),
         None => {}
     }
 }

@@ -17,8 +17,8 @@ pub(in crate::search) const MAX_ROWS: usize = 32;
 
 impl Builder {
     /// A builder whose filter values are `values`, so that its rows can go into an index
-    /// with those values.
-    fn with_values(values: Vec<String>) -> Builder {
+    /// with those values (or rows of such an index can go into it).
+    pub(super) fn with_values(values: Vec<String>) -> Builder {
         let value_of = values
             .iter()
             .enumerate()

@@ -14,10 +14,7 @@ impl Builder {
     /// A builder whose filter values are `old`'s, so that a row copied from `old` keeps its
     /// value positions.
     fn seeded(old: &Flat) -> Builder {
-        let mut b = Builder::default();
-        for v in &old.values {
-            b.value(v);
-        }
+        let mut b = Builder::with_values(old.values.clone());
         // room for as much as before: growing by doubling would copy the buffers again
         let f = &mut b.flat;
         for (t, o) in [
