@@ -662,6 +662,38 @@ fn same_field_conflict_is_resolved_pushed_and_seen_by_the_third_over_git_daemon(
 fn push_race_between_two_departments_ends_with_both_changes_on_the_server() {
     let w = World::new();
     let (_daemon, url) = git_daemon(&w);
+    push_race(&w, &url);
+}
+
+/// The same race with the server a folder, which overleg pushes to itself (`folder_push`):
+/// the branch moves only from where each sync found it, and the server's repository holds
+/// every object its branch needs (`git fsck`).
+#[test]
+fn push_race_over_a_folder_ends_with_both_changes_and_a_whole_repository_on_the_server() {
+    let w = World::new();
+    let url = w.server.to_string_lossy().to_string();
+    push_race(&w, &url);
+    let mut fsck = Command::new("git");
+    git_env(&mut fsck, &w.dir.path().join("home"));
+    let out = fsck
+        .args(["fsck", "--full", "--no-dangling"])
+        .current_dir(&w.server)
+        .output()
+        .expect("git fsck");
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // a third department starting from the server gets both departments' work
+    let jenv = w.clone("JenV", &url);
+    assert!(jenv.root().join("actions/a-ezk2.toml").exists());
+    assert!(jenv.root().join("actions/a-bzk2.toml").exists());
+}
+
+fn push_race(w: &World, url: &str) {
+    let url = url.to_string();
     let ezk = w.clone("EZK", &url);
     let bzk = w.clone("BZK", &url);
     // each edits its own record, many times, then both sync at the same moment

@@ -14,6 +14,7 @@ pub mod recover;
 pub mod setup;
 pub mod snapshot;
 pub mod tree_edit;
+pub mod tree_objects;
 pub mod tree_patch;
 pub mod undo;
 pub mod worktree_status;

@@ -8,6 +8,7 @@
 //! - [`merge::merge`] is the pure record merge; [`conflicts`] the plain-data conflict API.
 
 pub mod conflicts;
+mod folder_push;
 pub mod merge;
 mod preflight;
 pub mod remote;

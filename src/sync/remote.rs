@@ -237,19 +237,30 @@ pub(crate) enum Pushed {
     Behind,
 }
 
-/// Push `branch` to the same branch on `remote`. Checks both the error and the per-reference
-/// status the server sends (a smart server reports refusals there, with `Ok(())`).
-/// Push the local reference `local` to the server's `branch`.
+/// Push the local reference `local` to the server's `branch`, which this sync found at
+/// `expected`. Checks both the error and the per-reference status the server sends (a smart
+/// server reports refusals there, with `Ok(())`).
 pub(crate) fn push(
     repo: &Repository,
     remote: &mut Remote<'_>,
     local: &str,
     branch: &str,
+    expected: Option<git2::Oid>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
 ) -> Result<Pushed, SyncError> {
     let cfg = repo.config()?;
     let track = AuthTrack::default();
-    let url = remote.url().unwrap_or("").to_string();
+    let url = match remote.pushurl() {
+        Ok(Some(push_url)) => push_url,
+        _ => remote.url().unwrap_or(""),
+    }
+    .to_string();
+    if let Some(server) = super::folder_push::bare_folder(&url) {
+        let target = repo.refname_to_id(local)?;
+        if let Some(res) = super::folder_push::push(repo, &server, target, branch, expected) {
+            return res.map_err(|e| classify(&e, &url, &track));
+        }
+    }
     let rejected: RefCell<Vec<(String, String)>> = RefCell::new(Vec::new());
     certificates_for(&url)?;
     let res = {

@@ -140,7 +140,7 @@ pub(super) fn run(
             }
             emit(Event::Pushing);
             let local = format!("refs/heads/{branch}");
-            match remote::push(repo, &mut remote, &local, &branch, &progress)? {
+            match remote::push(repo, &mut remote, &local, &branch, theirs, &progress)? {
                 remote::Pushed::Done => {
                     tm("pushed");
                     repo.reference(&remote_ref, head, true, "overleg sync: pushed")?;
@@ -179,12 +179,14 @@ fn push_during_checkout(
     progress: &RefCell<&mut dyn FnMut(&Event)>,
 ) -> Result<remote::Pushed, SyncError> {
     repo.reference(PUSH_REF, target, true, "overleg sync: the merge, to push")?;
+    // what the merge was made against: the server's branch must still be there
+    let expected = repo.refname_to_id(remote_ref).ok();
     let (moved, pushed) = std::thread::scope(|scope| {
         let moving = scope.spawn(|| -> Result<(), SyncError> {
             let repo = store.repo()?;
             check_out(store, &repo, target)
         });
-        let pushed = remote::push(repo, remote, PUSH_REF, branch, progress);
+        let pushed = remote::push(repo, remote, PUSH_REF, branch, expected, progress);
         let moved = moving.join().unwrap_or_else(|_| {
             Err(SyncError::Other(
                 "the work tree could not follow the merge: the step stopped unexpectedly; run `overleg sync` again".into(),

@@ -1,0 +1,162 @@
+//! A push to a server that is a folder: a bare repository on this disk or a shared drive.
+//!
+//! libgit2 pushes there through its pack builder, which finds what to send by entering every
+//! object of the server's tree in a map, and hands the pack to the server's indexer one object
+//! at a time, mapping and unmapping the pack file for each. At 100,000 records that was two
+//! thirds of a push. Here the objects to send are those the pushed commits' trees do not share
+//! with their parents' (`Trees::objects_not_in`), less those the server already has; libgit2's
+//! pack builder packs them (with its delta search) and the server's indexer takes the pack
+//! whole. The branch is then moved only if it is still where this sync found it, where
+//! libgit2's folder push overwrites it whatever it holds by then.
+//!
+//! Like libgit2's folder push (and unlike a git server), this runs no hooks of the server's.
+
+use std::io::Write;
+use std::path::Path;
+
+use git2::{ErrorCode, Oid, Repository};
+
+use super::remote::Pushed;
+use crate::store::tree_patch::Trees;
+
+/// The bare repository `url` names when it is a folder given by its full path (or a `file://`
+/// URL of one); `None` for anything else: a server, a relative path, a repository with a work
+/// tree (git refuses a push to the branch checked out there). libgit2 pushes to those.
+pub(crate) fn bare_folder(url: &str) -> Option<Repository> {
+    let path = match url.strip_prefix("file://") {
+        Some(rest) if !rest.contains('%') => rest,
+        Some(_) => return None,
+        None if url.contains("://") => return None,
+        None => url,
+    };
+    let path = Path::new(path);
+    if !path.is_absolute() || !path.is_dir() {
+        return None;
+    }
+    let repo = Repository::open_bare(path).ok()?;
+    repo.is_bare().then_some(repo)
+}
+
+/// What the pack must carry: the commits from `target` back to `known` (what the server has)
+/// and the trees and blobs they add, less what the server holds already. `None` when a tree is
+/// not one `Trees` reads (then libgit2's push does it all).
+fn objects_to_send(
+    repo: &Repository,
+    server: &Repository,
+    target: Oid,
+    known: Option<Oid>,
+) -> Result<Option<Vec<(Oid, String)>>, git2::Error> {
+    let mut walk = repo.revwalk()?;
+    walk.push(target)?;
+    if let Some(k) = known {
+        walk.hide(k)?;
+    }
+    let Some(mut trees) = Trees::new(repo) else {
+        return Ok(None);
+    };
+    let mut found: Vec<(Oid, String)> = Vec::new();
+    for id in walk {
+        let commit = repo.find_commit(id?)?;
+        found.push((commit.id(), String::new()));
+        let tree = commit.tree_id();
+        let mut parents = commit.parent_ids().peekable();
+        if parents.peek().is_none() && trees.objects_not_in(None, tree, &mut found).is_none() {
+            return Ok(None);
+        }
+        for parent in parents {
+            let from = repo.find_commit(parent)?.tree_id();
+            if trees.objects_not_in(Some(from), tree, &mut found).is_none() {
+                return Ok(None);
+            }
+        }
+    }
+    let odb = server.odb()?;
+    let mut seen = std::collections::HashSet::with_capacity(found.len());
+    found.retain(|(id, _)| {
+        seen.insert(*id) && !odb.exists_ext(*id, git2::OdbLookupFlags::NO_REFRESH)
+    });
+    Ok(Some(found))
+}
+
+/// Push `target` to `branch` of the bare repository `server`, provided the branch is still at
+/// `expected` (what the merge was made against; `None`: no such branch yet). `None` when this
+/// does not handle the repository's trees, and libgit2's push should.
+pub(crate) fn push(
+    repo: &Repository,
+    server: &Repository,
+    target: Oid,
+    branch: &str,
+    expected: Option<Oid>,
+) -> Option<Result<Pushed, git2::Error>> {
+    let refname = format!("refs/heads/{branch}");
+    let now = match server.refname_to_id(&refname) {
+        Ok(id) => Some(id),
+        Err(e) if e.code() == ErrorCode::NotFound => None,
+        Err(e) => return Some(Err(e)),
+    };
+    if now != expected {
+        return Some(Ok(Pushed::Behind));
+    }
+    if now == Some(target) {
+        return Some(Ok(Pushed::Done));
+    }
+    // never a push that would drop the server's commits (libgit2 calls it not fast-forward)
+    if let Some(old) = now {
+        match repo.graph_descendant_of(target, old) {
+            Ok(true) => {}
+            Ok(false) => return Some(Ok(Pushed::Behind)),
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    let objects = match objects_to_send(repo, server, target, now) {
+        Ok(Some(o)) => o,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    Some(send(repo, server, &objects).and_then(|()| {
+        // moved only from where the merge found it: a department that pushed in between
+        // makes this one fetch and merge again
+        let moved = match now {
+            Some(old) => server.reference_matching(&refname, target, true, old, "push"),
+            None => server.reference(&refname, target, false, "push"),
+        };
+        match moved {
+            Ok(_) => Ok(Pushed::Done),
+            Err(e)
+                if matches!(
+                    e.code(),
+                    ErrorCode::Modified | ErrorCode::Exists | ErrorCode::Locked
+                ) =>
+            {
+                Ok(Pushed::Behind)
+            }
+            Err(e) => Err(e),
+        }
+    }))
+}
+
+/// The objects packed here and indexed into the server's object store in one piece.
+fn send(
+    repo: &Repository,
+    server: &Repository,
+    objects: &[(Oid, String)],
+) -> Result<(), git2::Error> {
+    if objects.is_empty() {
+        return Ok(());
+    }
+    let mut pb = repo.packbuilder()?;
+    // the delta search on every core, as libgit2's push is told to
+    pb.set_threads(0);
+    for (id, name) in objects {
+        pb.insert_object(*id, Some(name))?;
+    }
+    let mut pack = git2::Buf::new();
+    pb.write_buf(&mut pack)?;
+    let odb = server.odb()?;
+    let mut writer = odb.packwriter()?;
+    writer
+        .write_all(&pack)
+        .map_err(|e| git2::Error::from_str(&format!("writing the pack to the server: {e}")))?;
+    writer.commit()?;
+    Ok(())
+}
