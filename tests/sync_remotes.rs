@@ -665,34 +665,44 @@ fn push_race_between_two_departments_ends_with_both_changes_on_the_server() {
     push_race(&w, &url);
 }
 
-/// The same race with the server a folder, which overleg pushes to itself (`folder_push`):
-/// the branch moves only from where each sync found it, and the server's repository holds
-/// every object its branch needs (`git fsck`).
+/// The same race with the server a folder, which overleg fetches from and pushes to itself
+/// (`sync::folder`): the branch moves only from where each sync found it, and the server and
+/// both departments hold every object their branches need (`git fsck`).
 #[test]
-fn push_race_over_a_folder_ends_with_both_changes_and_a_whole_repository_on_the_server() {
+fn push_race_over_a_folder_ends_with_both_changes_and_whole_repositories() {
     let w = World::new();
     let url = w.server.to_string_lossy().to_string();
-    push_race(&w, &url);
-    let mut fsck = Command::new("git");
-    git_env(&mut fsck, &w.dir.path().join("home"));
-    let out = fsck
-        .args(["fsck", "--full", "--no-dangling"])
-        .current_dir(&w.server)
-        .output()
-        .expect("git fsck");
-    assert!(
-        out.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (ezk, bzk) = push_race(&w, &url);
+    // the one that pushed first fetches what the other merged after it
+    sync(&ezk).expect("ezk again");
+    sync(&bzk).expect("bzk again");
+    assert_eq!(head(&ezk), head(&bzk));
+    let fsck = |dir: &Path| {
+        let mut cmd = Command::new("git");
+        git_env(&mut cmd, &w.dir.path().join("home"));
+        let out = cmd
+            .args(["fsck", "--full", "--no-dangling"])
+            .current_dir(dir)
+            .output()
+            .expect("git fsck");
+        assert!(
+            out.status.success(),
+            "{}: {}{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    fsck(&w.server);
+    fsck(ezk.root());
+    fsck(bzk.root());
     // a third department starting from the server gets both departments' work
     let jenv = w.clone("JenV", &url);
     assert!(jenv.root().join("actions/a-ezk2.toml").exists());
     assert!(jenv.root().join("actions/a-bzk2.toml").exists());
 }
 
-fn push_race(w: &World, url: &str) {
+fn push_race(w: &World, url: &str) -> (Store, Store) {
     let url = url.to_string();
     let ezk = w.clone("EZK", &url);
     let bzk = w.clone("BZK", &url);
@@ -738,6 +748,7 @@ fn push_race(w: &World, url: &str) {
     let a1 = w.server_file("actions/a-1.toml").expect("a-1");
     assert!(a1.contains("owner = \"JenV\""), "{a1}");
     assert!(a1.contains("due = \"eind maart 2021\""), "{a1}");
+    (ezk, bzk)
 }
 
 /// HTTPS through the real binary, which starts libgit2 without certificates and loads them

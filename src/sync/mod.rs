@@ -8,7 +8,7 @@
 //! - [`merge::merge`] is the pure record merge; [`conflicts`] the plain-data conflict API.
 
 pub mod conflicts;
-mod folder_push;
+mod folder;
 pub mod merge;
 mod preflight;
 pub mod remote;

@@ -218,6 +218,17 @@ pub(crate) fn fetch(
     let track = AuthTrack::default();
     let url = remote.url().unwrap_or("").to_string();
     let name = remote.name().ok().flatten().unwrap_or("origin").to_string();
+    if let Some(server) = super::folder::bare_folder(&url) {
+        let remote_ref = format!("refs/remotes/{name}/{branch}");
+        let mut emit = |e: &Event| {
+            if let Ok(mut f) = progress.try_borrow_mut() {
+                f(e);
+            }
+        };
+        if let Some(res) = super::folder::fetch(repo, &server, branch, &remote_ref, &mut emit) {
+            return res.map_err(|e| classify(&e, &url, &track));
+        }
+    }
     certificates_for(&url)?;
     apply_network_timeouts();
     let res = {
@@ -255,9 +266,14 @@ pub(crate) fn push(
         _ => remote.url().unwrap_or(""),
     }
     .to_string();
-    if let Some(server) = super::folder_push::bare_folder(&url) {
+    if let Some(server) = super::folder::bare_folder(&url) {
         let target = repo.refname_to_id(local)?;
-        if let Some(res) = super::folder_push::push(repo, &server, target, branch, expected) {
+        let mut emit = |e: &Event| {
+            if let Ok(mut f) = progress.try_borrow_mut() {
+                f(e);
+            }
+        };
+        if let Some(res) = super::folder::push(repo, &server, target, branch, expected, &mut emit) {
             return res.map_err(|e| classify(&e, &url, &track));
         }
     }
