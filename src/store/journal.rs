@@ -180,7 +180,10 @@ fn append(dir: &Path, entry: &[u8]) -> Option<()> {
 /// program's (up to [`KEEP`] with `entry`), then `entry`.
 fn rewrite(dir: &Path, entry: &[u8]) {
     let old = read(dir).unwrap_or_default();
-    let kept = records(&old).unwrap_or_default();
+    let kept: Vec<Vec<u8>> = match records(&old) {
+        Some(r) => r.into_iter().map(<[u8]>::to_vec).collect(),
+        None => first_version(&old).unwrap_or_default(),
+    };
     let kept = &kept[kept.len().saturating_sub(KEEP - 1)..];
     let Some(head) = framed(&header()) else {
         return;
@@ -195,6 +198,28 @@ fn rewrite(dir: &Path, entry: &[u8]) {
         }
         f.write_all(entry)
     });
+}
+
+/// The saves of a journal in the first format (one value, rewritten by every save) of this
+/// program's, as records: carried over, so that the snapshots the saves lead on from stay of
+/// use after the change of format.
+fn first_version(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
+    #[derive(Deserialize)]
+    struct Journal {
+        version: u32,
+        program: String,
+        entries: Vec<Entry>,
+    }
+    let j: Journal = super::cache::bounded(bytes.len() as u64)
+        .deserialize(bytes)
+        .ok()?;
+    if j.version != 1 || j.program != env!("CARGO_PKG_VERSION") {
+        return None;
+    }
+    j.entries
+        .iter()
+        .map(|e| bincode::serialize(e).ok())
+        .collect()
 }
 
 /// The files overleg's saves wrote to bring the folders from state `from` to state `to`, in
@@ -388,6 +413,37 @@ mod tests {
             &now[..whole.len()],
             &whole[..],
             "the whole records are kept as they were"
+        );
+    }
+
+    /// The saves of a journal in the first format are carried over by the first save after
+    /// the change of format.
+    #[test]
+    fn the_saves_of_the_first_format_are_carried_over() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let entries = vec![
+            Entry {
+                before: key(1),
+                after: key(2),
+                files: vec![("actions/a.toml".to_string(), None)],
+            },
+            Entry {
+                before: key(2),
+                after: key(3),
+                files: vec![("actions/b.toml".to_string(), None)],
+            },
+        ];
+        let first = bincode::serialize(&(1u32, env!("CARGO_PKG_VERSION").to_string(), entries))
+            .expect("v1");
+        std::fs::write(dir.path().join(FILE), first).expect("write");
+        record(dir.path(), key(3), key(4), vec!["actions/c.toml".into()]);
+        assert_eq!(
+            since(dir.path(), &key(1), &key(4)),
+            Some(vec![
+                "actions/a.toml".to_string(),
+                "actions/b.toml".to_string(),
+                "actions/c.toml".to_string()
+            ])
         );
     }
 

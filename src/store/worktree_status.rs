@@ -13,7 +13,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 use git2::{ObjectType, Oid, Repository};
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHashSet;
 
 use super::index_file::{Found, parse};
 use crate::model::Kind;
@@ -47,20 +47,17 @@ pub fn uncommitted(
             stage0.push(e);
         }
     }
-    // path → position among the stage-0 entries (other stages count as tracked too)
-    let mut tracked: FxHashMap<&[u8], usize> = FxHashMap::default();
+    // every path in the index, at any stage
+    let mut tracked: FxHashSet<&[u8]> = FxHashSet::default();
     tracked.reserve(entries.len());
     for e in &entries {
-        tracked.insert(e.path, usize::MAX);
-    }
-    for (i, e) in stage0.iter().enumerate() {
-        tracked.insert(e.path, i);
+        tracked.insert(e.path);
     }
     // the files' stat data on the other cores while this one compares HEAD and lists folders
     let (changed, rest) = std::thread::scope(|scope| {
         let changed = scope.spawn(|| changed_files(workdir, &stage0, index_mtime));
         let rest = (|| {
-            let mut found = staged(repo, &stage0, &tracked)?;
+            let mut found = staged(repo, &stage0)?;
             for kind in Kind::ALL {
                 let folder = format!("{prefix}{}", kind.folder());
                 new_files(repo, workdir, &folder, &tracked, is_record, &mut found)?;
@@ -72,7 +69,7 @@ pub fn uncommitted(
     out.extend(changed?);
     out.extend(rest?);
     let settings = format!("{prefix}{}", super::setup::SETTINGS_FILE);
-    if !tracked.contains_key(settings.as_bytes()) && workdir.join(&settings).is_file() {
+    if !tracked.contains(settings.as_bytes()) && workdir.join(&settings).is_file() {
         out.push(settings);
     }
     out.sort();
@@ -247,35 +244,47 @@ fn check_part(workdir: &Path, entries: &[&Found<'_>], index_mtime: i64) -> Optio
     Some(out)
 }
 
-/// Paths whose index entry differs from HEAD (staged and not committed), both ways.
-fn staged(
-    repo: &Repository,
-    entries: &[&Found<'_>],
-    tracked: &FxHashMap<&[u8], usize>,
-) -> Option<Vec<String>> {
-    let mut seen = vec![false; entries.len()];
+/// Paths whose index entry differs from HEAD (staged and not committed), both ways. HEAD's
+/// files come in git's order, which is the index's: the two are walked side by side rather
+/// than each of 100,000 paths looked up in a map. `None` when either is out of that order
+/// (then libgit2 is asked).
+fn staged(repo: &Repository, entries: &[&Found<'_>]) -> Option<Vec<String>> {
+    if entries.windows(2).any(|w| w[0].path >= w[1].path) {
+        return None;
+    }
+    let lossy = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
     let mut out = Vec::new();
+    let mut next = 0;
     if let Ok(tree) = repo.head().and_then(|h| h.peel_to_tree()) {
         let mut trees = super::tree_patch::Trees::new(repo)?;
         let mut buf = Vec::with_capacity(256);
-        trees.walk_files(tree.id(), &mut buf, &mut |path, oid, mode| match tracked
-            .get(path)
-            .and_then(|i| Some((*i, entries.get(*i)?)))
-        {
-            Some((i, e)) => {
-                seen[i] = true;
-                if e.oid() != Some(oid) || e.field(24) != mode {
-                    out.push(String::from_utf8_lossy(path).into_owned());
-                }
+        let mut last: Vec<u8> = Vec::with_capacity(256);
+        let mut ordered = true;
+        trees.walk_files(tree.id(), &mut buf, &mut |path, oid, mode| {
+            ordered &= last.is_empty() || last.as_slice() < path;
+            last.clear();
+            last.extend_from_slice(path);
+            // in the index, not in HEAD: added
+            while let Some(e) = entries.get(next).filter(|e| e.path < path) {
+                out.push(lossy(e.path));
+                next += 1;
             }
-            None => out.push(String::from_utf8_lossy(path).into_owned()),
+            match entries.get(next) {
+                Some(e) if e.path == path => {
+                    if e.oid() != Some(oid) || e.field(24) != mode {
+                        out.push(lossy(path));
+                    }
+                    next += 1;
+                }
+                // in HEAD, not in the index (at stage 0): removed or in conflict
+                _ => out.push(lossy(path)),
+            }
         })?;
-    }
-    for (e, seen) in entries.iter().zip(seen) {
-        if !seen {
-            out.push(String::from_utf8_lossy(e.path).into_owned());
+        if !ordered {
+            return None;
         }
     }
+    out.extend(entries[next..].iter().map(|e| lossy(e.path)));
     Some(out)
 }
 
@@ -284,7 +293,7 @@ fn new_files(
     repo: &Repository,
     workdir: &Path,
     folder: &str,
-    tracked: &FxHashMap<&[u8], usize>,
+    tracked: &FxHashSet<&[u8]>,
     is_record: &dyn Fn(&str) -> bool,
     out: &mut Vec<String>,
 ) -> Option<()> {
@@ -303,7 +312,7 @@ fn new_files(
         key.push(b'/');
         key.extend_from_slice(name.as_bytes());
         let Ok(t) = entry.file_type() else { continue };
-        if !t.is_dir() && tracked.contains_key(key.as_slice()) {
+        if !t.is_dir() && tracked.contains(key.as_slice()) {
             continue;
         }
         let Ok(name) = name.into_string() else {

@@ -88,7 +88,7 @@ fn repo_with_records(dir: &Path) -> git2::Repository {
 fn apply(repo: &git2::Repository, dir: &Path, op: u8, n: usize) {
     let a = format!("actions/a-{}.toml", n % 8);
     let p = dir.join(&a);
-    match op % 11 {
+    match op % 13 {
         // new content of the same length, the old modification time put back
         0 => {
             let old = std::fs::metadata(&p).and_then(|m| m.modified()).ok();
@@ -135,6 +135,19 @@ fn apply(repo: &git2::Repository, dir: &Path, op: u8, n: usize) {
         }
         9 => {
             let _ = std::fs::write(dir.join(format!("actions/ignored-{n}.toml")), "x\n");
+        }
+        // a new file staged, among the others in git's order or in a folder of its own
+        11 | 12 => {
+            let rel = if op % 13 == 11 {
+                format!("actions/a-{}b.toml", n % 8)
+            } else {
+                format!("actions/sub/t-{n}.toml")
+            };
+            let _ = std::fs::create_dir_all(dir.join("actions/sub"));
+            let _ = std::fs::write(dir.join(&rel), "id = \"n\"\n");
+            let mut index = repo.index().expect("index");
+            let _ = index.add_path(Path::new(&rel));
+            let _ = index.write();
         }
         // out of the index only
         _ => {
