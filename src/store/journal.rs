@@ -276,6 +276,13 @@ mod tests {
         super::record(dir, dir, before, after, paths);
     }
 
+    /// The files of three saves, one each: a, b and c.
+    fn abc() -> Vec<String> {
+        ["a", "b", "c"]
+            .map(|n| format!("actions/{n}.toml"))
+            .to_vec()
+    }
+
     fn since(dir: &Path, from: &Key, to: &Key) -> Option<Vec<String>> {
         super::since(dir, from, to).map(|f| f.into_iter().map(|(p, _)| p).collect())
     }
@@ -400,14 +407,7 @@ mod tests {
             Some(2)
         );
         record(dir.path(), key(3), key(4), vec!["actions/c.toml".into()]);
-        assert_eq!(
-            since(dir.path(), &key(1), &key(4)),
-            Some(vec![
-                "actions/a.toml".to_string(),
-                "actions/b.toml".to_string(),
-                "actions/c.toml".to_string()
-            ])
-        );
+        assert_eq!(since(dir.path(), &key(1), &key(4)), Some(abc()));
         let now = std::fs::read(dir.path().join(FILE)).expect("journal");
         assert_eq!(
             &now[..whole.len()],
@@ -437,14 +437,7 @@ mod tests {
             .expect("v1");
         std::fs::write(dir.path().join(FILE), first).expect("write");
         record(dir.path(), key(3), key(4), vec!["actions/c.toml".into()]);
-        assert_eq!(
-            since(dir.path(), &key(1), &key(4)),
-            Some(vec![
-                "actions/a.toml".to_string(),
-                "actions/b.toml".to_string(),
-                "actions/c.toml".to_string()
-            ])
-        );
+        assert_eq!(since(dir.path(), &key(1), &key(4)), Some(abc()));
     }
 
     /// A journal of another version of overleg (or not a journal at all) answers nothing and
