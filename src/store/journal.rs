@@ -52,7 +52,7 @@ struct Entry {
     after: Key,
     /// Files written or removed, relative to the agenda's folder, each with its stamp once
     /// the save was done (`None`: removed).
-    files: Vec<(String, Option<Stamp>)>,
+    files: Files,
 }
 
 type Files = Vec<(String, Option<Stamp>)>;
@@ -61,6 +61,13 @@ fn header() -> Header {
     Header {
         version: VERSION,
         program: env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+impl Header {
+    /// Written in this format by this program (another's journal is started anew).
+    fn is_ours(&self) -> bool {
+        self.version == VERSION && self.program == env!("CARGO_PKG_VERSION")
     }
 }
 
@@ -83,13 +90,9 @@ fn records(bytes: &[u8]) -> Option<Vec<&[u8]>> {
         at = end;
         Some(body)
     };
-    let head: Header = super::cache::bounded(bytes.len() as u64)
-        .deserialize(next()?)
-        .ok()?;
-    if head.version != VERSION || head.program != env!("CARGO_PKG_VERSION") {
-        return None;
-    }
-    Some(std::iter::from_fn(next).collect())
+    decode::<Header>(next()?)?
+        .is_ours()
+        .then(|| std::iter::from_fn(next).collect())
 }
 
 fn decode<'a, T: Deserialize<'a>>(record: &'a [u8]) -> Option<T> {
@@ -146,8 +149,7 @@ fn append(dir: &Path, entry: &[u8]) -> Option<()> {
     f.read_exact(&mut head).ok()?;
     let header_len = u64::from_le_bytes(head.get(..8)?.try_into().ok()?);
     let body = head.get(8..8 + usize::try_from(header_len).ok()?)?;
-    let h: Header = decode(body)?;
-    if h.version != VERSION || h.program != env!("CARGO_PKG_VERSION") {
+    if !decode::<Header>(body)?.is_ours() {
         return None;
     }
     let (mut end, mut count) = (8 + header_len, 0usize);
@@ -227,20 +229,17 @@ fn first_version(bytes: &[u8]) -> Option<Vec<Vec<u8>>> {
 /// when saves alone do not lead there.
 pub fn since(dir: &Path, from: &Key, to: &Key) -> Option<Files> {
     let bytes = read(dir)?;
-    let mut at = from;
-    let mut states = Vec::new();
-    let records = records(&bytes)?;
-    for r in &records {
-        states.push(decode::<States>(r)?);
-    }
+    let mut at = from.clone();
     let mut files = Vec::new();
-    for (r, s) in records.iter().zip(&states) {
-        if s.before == *at {
+    for r in records(&bytes)? {
+        // the states first: the files only of the saves on the way
+        let s: States = decode(r)?;
+        if s.before == at {
             files.extend(decode::<Entry>(r)?.files);
-            at = &s.after;
+            at = s.after;
         }
     }
-    (at == to).then_some(files)
+    (at == *to).then_some(files)
 }
 
 /// Whether every file in `changed` (with its stamp now) is as the newest save that wrote it

@@ -13,13 +13,14 @@
 //!
 //! Like libgit2's folder push (and unlike a git server), a push runs no hooks of the server's.
 
+use std::cell::RefCell;
 use std::io::Write;
 use std::path::Path;
 
 use git2::{ErrorCode, Oid, Repository};
 
 use super::Event;
-use super::remote::Pushed;
+use super::remote::{Pushed, emit};
 use crate::store::tree_patch::Trees;
 
 /// The bare repository `url` names when it is a folder given by its full path (or a `file://`
@@ -94,7 +95,7 @@ pub(crate) fn fetch(
     server: &Repository,
     branch: &str,
     remote_ref: &str,
-    progress: &mut dyn FnMut(&Event),
+    progress: &RefCell<&mut dyn FnMut(&Event)>,
 ) -> Option<Result<(), git2::Error>> {
     let theirs = server.refname_to_id(&format!("refs/heads/{branch}")).ok()?;
     let known = repo.refname_to_id(remote_ref).ok();
@@ -128,13 +129,16 @@ pub(crate) fn fetch(
             Ok(b) => b,
             Err(e) => return Some(Err(e)),
         };
-        progress(&Event::Fetch {
-            received_objects: objects.len(),
-            total_objects: objects.len(),
-            indexed_deltas: 0,
-            total_deltas: 0,
-            received_bytes: bytes,
-        });
+        emit(
+            progress,
+            &Event::Fetch {
+                received_objects: objects.len(),
+                total_objects: objects.len(),
+                indexed_deltas: 0,
+                total_deltas: 0,
+                received_bytes: bytes,
+            },
+        );
     }
     Some(
         repo.reference(remote_ref, theirs, true, "overleg sync: fetch")
@@ -151,7 +155,7 @@ pub(crate) fn push(
     target: Oid,
     branch: &str,
     expected: Option<Oid>,
-    progress: &mut dyn FnMut(&Event),
+    progress: &RefCell<&mut dyn FnMut(&Event)>,
 ) -> Option<Result<Pushed, git2::Error>> {
     let refname = format!("refs/heads/{branch}");
     let now = match server.refname_to_id(&refname) {
@@ -173,18 +177,20 @@ pub(crate) fn push(
             Err(e) => return Some(Err(e)),
         }
     }
-    let objects = match objects_to_send(repo, server, target, &now.into_iter().collect::<Vec<_>>())
-    {
+    let objects = match objects_to_send(repo, server, target, now.as_slice()) {
         Ok(Some(o)) => o,
         Ok(None) => return None,
         Err(e) => return Some(Err(e)),
     };
     Some(send(repo, server, &objects).and_then(|bytes| {
-        progress(&Event::Push {
-            current: objects.len(),
-            total: objects.len(),
-            bytes,
-        });
+        emit(
+            progress,
+            &Event::Push {
+                current: objects.len(),
+                total: objects.len(),
+                bytes,
+            },
+        );
         // moved only from where the merge found it: a department that pushed in between
         // makes this one fetch and merge again
         let moved = match now {

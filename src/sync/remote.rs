@@ -149,33 +149,37 @@ pub(crate) fn callbacks<'a>(
             total_deltas: p.total_deltas(),
             received_bytes: p.received_bytes(),
         };
-        if let Ok(mut f) = progress.try_borrow_mut() {
-            f(&ev);
-        }
+        emit(progress, &ev);
         true
     });
     cb.sideband_progress(move |bytes| {
         let text = String::from_utf8_lossy(bytes);
         for part in text.split(['\n', '\r']) {
             let line = crate::text::line(part).trim().to_string();
-            if !line.is_empty()
-                && let Ok(mut f) = progress.try_borrow_mut()
-            {
-                f(&Event::Remote(line));
+            if !line.is_empty() {
+                emit(progress, &Event::Remote(line));
             }
         }
         true
     });
     cb.push_transfer_progress(move |current, total, bytes| {
-        if let Ok(mut f) = progress.try_borrow_mut() {
-            f(&Event::Push {
+        emit(
+            progress,
+            &Event::Push {
                 current,
                 total,
                 bytes,
-            });
-        }
+            },
+        );
     });
     cb
+}
+
+/// `e` to whoever follows the progress, unless it is busy (a report from inside a report).
+pub(crate) fn emit(progress: &RefCell<&mut dyn FnMut(&Event)>, e: &Event) {
+    if let Ok(mut f) = progress.try_borrow_mut() {
+        f(e);
+    }
 }
 
 /// Seconds a server may stay silent before a fetch or push gives up (`OVERLEG_NET_TIMEOUT`,
@@ -220,12 +224,7 @@ pub(crate) fn fetch(
     let name = remote.name().ok().flatten().unwrap_or("origin").to_string();
     if let Some(server) = super::folder::bare_folder(&url) {
         let remote_ref = format!("refs/remotes/{name}/{branch}");
-        let mut emit = |e: &Event| {
-            if let Ok(mut f) = progress.try_borrow_mut() {
-                f(e);
-            }
-        };
-        if let Some(res) = super::folder::fetch(repo, &server, branch, &remote_ref, &mut emit) {
+        if let Some(res) = super::folder::fetch(repo, &server, branch, &remote_ref, progress) {
             return res.map_err(|e| classify(&e, &url, &track));
         }
     }
@@ -268,12 +267,7 @@ pub(crate) fn push(
     .to_string();
     if let Some(server) = super::folder::bare_folder(&url) {
         let target = repo.refname_to_id(local)?;
-        let mut emit = |e: &Event| {
-            if let Ok(mut f) = progress.try_borrow_mut() {
-                f(e);
-            }
-        };
-        if let Some(res) = super::folder::push(repo, &server, target, branch, expected, &mut emit) {
+        if let Some(res) = super::folder::push(repo, &server, target, branch, expected, progress) {
             return res.map_err(|e| classify(&e, &url, &track));
         }
     }

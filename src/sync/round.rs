@@ -62,11 +62,7 @@ pub(super) fn run(
             }
         };
         let progress: RefCell<&mut dyn FnMut(&Event)> = RefCell::new(progress);
-        let emit = |e: Event| {
-            if let Ok(mut f) = progress.try_borrow_mut() {
-                f(&e);
-            }
-        };
+        let emit = |e: Event| remote::emit(&progress, &e);
         let mut report = SyncReport::default();
         for attempt in 0..=opts.retries {
             if attempt > 0 {
