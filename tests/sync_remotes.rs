@@ -1240,3 +1240,73 @@ fn a_hanging_or_dropping_server_times_out_with_a_clear_message_and_keeps_local_w
         );
     }
 }
+
+/// The server's messages (here a hook's, with a progress counter, a line written in pieces
+/// and an escape sequence) reach the user as whole, safe lines: the library's events say
+/// which lines are counter steps, and `overleg sync` writes to a log only the lines for good.
+#[test]
+fn the_servers_messages_arrive_as_whole_safe_lines() {
+    let w = World::new();
+    let hook = w.server.join("hooks").join("pre-receive");
+    std::fs::create_dir_all(hook.parent().expect("hooks")).expect("hooks");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\ncat >/dev/null\nprintf 'Controle 1/2\\r' >&2\nprintf 'Controle 2/2\\r' >&2\nprintf 'Controle klaar\\n' >&2\nprintf 'Welkom bij ' >&2\nprintf 'de server\\n' >&2\nprintf '\\033[31mrood\\n' >&2\n",
+    )
+    .expect("hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let (_daemon, url) = git_daemon(&w);
+    let ezk = w.clone("EZK", &url);
+
+    set(&ezk, "actions/a-1.toml", "status", "gereed");
+    let mut events = Vec::new();
+    let r = sync::sync(&ezk, &SyncOptions::default(), &mut |e| {
+        events.push(e.clone())
+    })
+    .expect("sync");
+    assert!(r.pushed);
+    let said = |progress: bool| -> Vec<String> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                sync::Event::Remote(m) if !progress => Some(m.clone()),
+                sync::Event::RemoteProgress(m) if progress => Some(m.clone()),
+                _ => None,
+            })
+            .filter(|m| !m.starts_with("Resolving deltas"))
+            .collect()
+    };
+    assert_eq!(
+        said(false),
+        ["Controle klaar", "Welkom bij de server", "␛[31mrood"],
+        "{events:?}"
+    );
+    assert_eq!(said(true), ["Controle 1/2", "Controle 2/2"], "{events:?}");
+
+    set(&ezk, "actions/a-1.toml", "status", "lopend");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_overleg"));
+    git_env(&mut cmd, &w.home());
+    let out = cmd
+        .current_dir(ezk.root())
+        .arg("sync")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run overleg");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let remote: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("remote:") && !l.contains("Resolving deltas"))
+        .collect();
+    assert_eq!(
+        remote,
+        [
+            "remote: Controle klaar",
+            "remote: Welkom bij de server",
+            "remote: ␛[31mrood"
+        ],
+        "{err}"
+    );
+    assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+}

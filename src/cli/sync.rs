@@ -1,6 +1,6 @@
 //! `sync`, `conflicts` and `resolve`: exchanging work with the other departments.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use clap::Args;
 
@@ -66,33 +66,83 @@ fn who(by: &Option<ChangedBy>) -> String {
     }
 }
 
-fn event_line(e: &Event, last_pct: &mut Option<usize>) -> Option<String> {
-    match e {
-        Event::Fetching => Some("fetching…".into()),
-        Event::Merging => Some("merging…".into()),
-        Event::Pushing => Some("pushing…".into()),
-        Event::Retrying(n) => Some(format!(
-            "someone pushed in between: fetching and merging again (attempt {})",
-            n + 1
-        )),
-        Event::Remote(m) => Some(format!("remote: {m}")),
-        Event::Fetch {
-            received_objects,
-            total_objects,
-            ..
-        } if *total_objects > 0 => {
-            let pct = received_objects * 100 / total_objects;
-            let step = pct / 25;
-            if *last_pct != Some(step) {
-                *last_pct = Some(step);
-                Some(format!(
-                    "received {received_objects}/{total_objects} objects"
-                ))
-            } else {
-                None
+/// How a progress event shows on stderr: a line for good, a step that the next line
+/// replaces (shown only on a terminal), or nothing.
+#[derive(Debug, PartialEq, Eq)]
+enum Shown {
+    Line(String),
+    Step(String),
+}
+
+/// Sync progress on stderr, the way git shows it: on a terminal the counters rewrite one line;
+/// elsewhere (a log, a pipe) only whole lines and every quarter of a fetch are written.
+struct ProgressOut {
+    terminal: bool,
+    /// A step is on screen and must be cleared before the next line.
+    step_shown: bool,
+    last_step: Option<usize>,
+}
+
+impl ProgressOut {
+    fn shown(&mut self, e: &Event) -> Option<Shown> {
+        match e {
+            Event::Fetching => Some(Shown::Line("fetching…".into())),
+            Event::Merging => Some(Shown::Line("merging…".into())),
+            Event::Pushing => Some(Shown::Line("pushing…".into())),
+            Event::Retrying(n) => Some(Shown::Line(format!(
+                "someone pushed in between: fetching and merging again (attempt {})",
+                n + 1
+            ))),
+            Event::Remote(m) => Some(Shown::Line(format!("remote: {m}"))),
+            Event::RemoteProgress(m) => Some(Shown::Step(format!("remote: {m}"))),
+            Event::Fetch {
+                received_objects,
+                total_objects,
+                ..
+            } if *total_objects > 0 => {
+                // a terminal gets every percent, a log every quarter
+                let pct = received_objects * 100 / total_objects;
+                let step = if self.terminal { pct } else { pct / 25 };
+                if self.last_step == Some(step) {
+                    return None;
+                }
+                self.last_step = Some(step);
+                let text = format!("received {received_objects}/{total_objects} objects");
+                Some(if self.terminal && received_objects < total_objects {
+                    Shown::Step(text)
+                } else {
+                    Shown::Line(text)
+                })
             }
+            _ => None,
         }
-        _ => None,
+    }
+
+    fn write(&mut self, e: &Event) {
+        let Some(shown) = self.shown(e) else {
+            return;
+        };
+        let mut err = std::io::stderr().lock();
+        let clear = if self.step_shown { "\r\x1b[K" } else { "" };
+        match shown {
+            Shown::Line(l) => {
+                let _ = writeln!(err, "{clear}{}", crate::text::line(&l));
+                self.step_shown = false;
+            }
+            Shown::Step(l) if self.terminal => {
+                let _ = write!(err, "{clear}{}", crate::text::line(&l));
+                let _ = err.flush();
+                self.step_shown = true;
+            }
+            Shown::Step(_) => {}
+        }
+    }
+
+    fn done(&mut self) {
+        if self.step_shown {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[K");
+            self.step_shown = false;
+        }
     }
 }
 
@@ -112,17 +162,19 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<i32> {
         retries: args.retries,
     };
     let quiet = args.json;
-    let mut last_pct = None;
+    let mut out = ProgressOut {
+        terminal: std::io::stderr().is_terminal(),
+        step_shown: false,
+        last_step: None,
+    };
     let mut progress = |e: &Event| {
-        if quiet {
-            return;
-        }
-        if let Some(l) = event_line(e, &mut last_pct) {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "{}", crate::text::line(&l));
+        if !quiet {
+            out.write(e);
         }
     };
-    let report = engine::sync(&store, &opts, &mut progress)?;
+    let result = engine::sync(&store, &opts, &mut progress);
+    out.done();
+    let report = result?;
     if args.json {
         print_json(&serde_json::to_value(&report)?);
     } else {
@@ -283,4 +335,69 @@ pub fn resolve(cli: &Cli, args: &ResolveArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fetch(received_objects: usize) -> Event {
+        Event::Fetch {
+            received_objects,
+            total_objects: 200,
+            indexed_deltas: 0,
+            total_deltas: 0,
+            received_bytes: 0,
+        }
+    }
+
+    fn shown(terminal: bool, events: &[Event]) -> Vec<Shown> {
+        let mut out = ProgressOut {
+            terminal,
+            step_shown: false,
+            last_step: None,
+        };
+        events.iter().filter_map(|e| out.shown(e)).collect()
+    }
+
+    #[test]
+    fn a_log_gets_whole_lines_and_quarters_of_a_fetch() {
+        let events: Vec<Event> = (0..=200).step_by(10).map(fetch).collect();
+        let got = shown(false, &events);
+        let want: Vec<Shown> = [0, 50, 100, 150, 200]
+            .iter()
+            .map(|n| Shown::Line(format!("received {n}/200 objects")))
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(
+            shown(
+                false,
+                &[
+                    Event::RemoteProgress("Resolving deltas:  50% (1/2)".into()),
+                    Event::Remote("Resolving deltas: 100% (2/2), done.".into())
+                ]
+            ),
+            vec![
+                Shown::Step("remote: Resolving deltas:  50% (1/2)".into()),
+                Shown::Line("remote: Resolving deltas: 100% (2/2), done.".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_terminal_gets_every_percent_as_a_step_and_the_last_as_a_line() {
+        let got = shown(
+            true,
+            &[fetch(1), fetch(2), fetch(3), fetch(199), fetch(200)],
+        );
+        assert_eq!(
+            got,
+            vec![
+                Shown::Step("received 1/200 objects".into()),
+                Shown::Step("received 2/200 objects".into()),
+                Shown::Step("received 199/200 objects".into()),
+                Shown::Line("received 200/200 objects".into()),
+            ]
+        );
+    }
 }

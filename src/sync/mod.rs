@@ -12,6 +12,7 @@ mod folder;
 pub mod merge;
 mod preflight;
 pub mod remote;
+mod remote_text;
 mod round;
 pub mod seq;
 mod status;
@@ -81,8 +82,10 @@ pub enum Event {
     },
     /// Someone pushed in between: fetching and merging again (attempt n).
     Retrying(u32),
-    /// A message from the server (sanitised, one line).
+    /// A line from the server (sanitised), for good.
     Remote(String),
+    /// A step of the server's progress counter (sanitised), replaced by the next line.
+    RemoteProgress(String),
 }
 
 #[derive(Clone, Debug)]

@@ -9,6 +9,7 @@ use git2::{
     Repository,
 };
 
+use super::remote_text::{RemoteLine, RemoteText};
 use super::{Event, SyncError};
 
 /// The URL of a remote with any `user:password@` part removed, safe to show.
@@ -152,13 +153,13 @@ pub(crate) fn callbacks<'a>(
         emit(progress, &ev);
         true
     });
+    let mut sideband = Sideband {
+        text: RemoteText::default(),
+        progress,
+    };
     cb.sideband_progress(move |bytes| {
-        let text = String::from_utf8_lossy(bytes);
-        for part in text.split(['\n', '\r']) {
-            let line = crate::text::line(part).trim().to_string();
-            if !line.is_empty() {
-                emit(progress, &Event::Remote(line));
-            }
+        for l in sideband.text.feed(bytes) {
+            sideband.emit(l);
         }
         true
     });
@@ -176,6 +177,32 @@ pub(crate) fn callbacks<'a>(
 }
 
 /// `e` to whoever follows the progress, unless it is busy (a report from inside a report).
+/// The server's text, passed on line by line; what it left unended is passed on when the
+/// operation's callbacks are dropped.
+struct Sideband<'a, 'f> {
+    text: RemoteText,
+    progress: &'a RefCell<&'f mut dyn FnMut(&Event)>,
+}
+
+impl Sideband<'_, '_> {
+    fn emit(&self, l: RemoteLine) {
+        let e = if l.progress {
+            Event::RemoteProgress(l.text)
+        } else {
+            Event::Remote(l.text)
+        };
+        emit(self.progress, &e);
+    }
+}
+
+impl Drop for Sideband<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(l) = self.text.finish() {
+            self.emit(l);
+        }
+    }
+}
+
 pub(crate) fn emit(progress: &RefCell<&mut dyn FnMut(&Event)>, e: &Event) {
     if let Ok(mut f) = progress.try_borrow_mut() {
         f(e);

@@ -306,7 +306,9 @@ pub fn progress_text(s: &State) -> Option<String> {
             format!("{} {current}/{total}", s.t(Msg::SyncPushing))
         }
         Some(Event::Retrying(n)) => format!("{} {n}…", s.t(Msg::SyncRetrying)),
-        Some(Event::Remote(m)) => format!("{} {}", s.t(Msg::Syncing), crate::text::line(m)),
+        Some(Event::Remote(m) | Event::RemoteProgress(m)) => {
+            format!("{} {}", s.t(Msg::Syncing), crate::text::line(m))
+        }
     })
 }
 
