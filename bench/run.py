@@ -126,6 +126,16 @@ def sync_seconds(repo, n, runs=3, changed=1000):
             sh(f"git clone -q {work}/server.git {work}/{c}")
             sh(f"git -C {work}/{c} config user.name {c} && git -C {work}/{c} config user.email {c}@bench.invalid")
             sh(f"git -C {work}/{c} config overleg.department {c.upper()}")
+    # git's automatic gc, started in the background by the clones' own `git pull` and `git
+    # commit` below, repacked 100,000 objects on the other core while overleg was being timed
+    # (it alone made some runs 300 ms slower). It is off here; instead a repository that has
+    # gathered many packs is packed now, before the timing, so every run starts alike.
+    for r in ["server.git", "a", "b", "c"]:
+        sh(f"git -C {work}/{r} config gc.auto 0 && git -C {work}/{r} config maintenance.auto false"
+           f" && git -C {work}/{r} config receive.autogc false")
+        packs = work / r / ("objects" if r.endswith(".git") else ".git/objects") / "pack"
+        if len(list(packs.glob("*.pack"))) > 20:
+            sh(f"git -C {work}/{r} gc -q")
     actions = sorted(p.name for p in (work / "a/actions").iterdir())
     theirs, ours = actions[:changed], actions[changed:2 * changed]
 
