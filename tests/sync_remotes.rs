@@ -677,29 +677,97 @@ fn push_race_over_a_folder_ends_with_both_changes_and_whole_repositories() {
     sync(&ezk).expect("ezk again");
     sync(&bzk).expect("bzk again");
     assert_eq!(head(&ezk), head(&bzk));
-    let fsck = |dir: &Path| {
-        let mut cmd = Command::new("git");
-        git_env(&mut cmd, &w.dir.path().join("home"));
-        let out = cmd
-            .args(["fsck", "--full", "--no-dangling"])
-            .current_dir(dir)
-            .output()
-            .expect("git fsck");
-        assert!(
-            out.status.success(),
-            "{}: {}{}",
-            dir.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    fsck(&w.server);
-    fsck(ezk.root());
-    fsck(bzk.root());
+    fsck(&w, &w.server);
+    fsck(&w, ezk.root());
+    fsck(&w, bzk.root());
     // a third department starting from the server gets both departments' work
     let jenv = w.clone("JenV", &url);
     assert!(jenv.root().join("actions/a-ezk2.toml").exists());
     assert!(jenv.root().join("actions/a-bzk2.toml").exists());
+}
+
+/// `git fsck --full`: every object the branches need is there and whole.
+fn fsck(w: &World, dir: &Path) {
+    let mut cmd = Command::new("git");
+    git_env(&mut cmd, &w.home());
+    let out = cmd
+        .args(["fsck", "--full", "--no-dangling"])
+        .current_dir(dir)
+        .output()
+        .expect("git fsck");
+    assert!(
+        out.status.success(),
+        "{}: {}{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn packs(git_dir: &Path) -> usize {
+    std::fs::read_dir(git_dir.join("objects/pack"))
+        .expect("pack folder")
+        .filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "pack"))
+        })
+        .count()
+}
+
+/// Two departments sync all day: each sync leaves a pack in the clone (and, with a folder as
+/// the server, one there). Returns the most packs seen in EZK's clone and on the server.
+fn sync_all_day(w: &World, url: &str) -> (usize, usize) {
+    use overleg::store::packs::PACK_LIMIT;
+    let (ezk, bzk) = (w.clone("EZK", url), w.clone("BZK", url));
+    let (mut most_here, mut most_there, mut joined) = (0, 0, 0);
+    for i in 0..PACK_LIMIT + 8 {
+        set(&bzk, "actions/a-1.toml", "title", &format!("Titel {i}"));
+        set(&ezk, "actions/a-1.toml", "owner", &format!("EZK-{i}"));
+        sync(&bzk).expect("bzk");
+        let r = sync(&ezk).expect("ezk");
+        assert_eq!(r.packs_error, None);
+        joined += r.packs_joined;
+        most_here = most_here.max(packs(&ezk.root().join(".git")));
+        most_there = most_there.max(packs(&w.server));
+        assert_eq!(
+            field(&ezk, "actions/a-1.toml", "title"),
+            Some(format!("Titel {i}"))
+        );
+    }
+    assert!(joined > PACK_LIMIT, "{joined} packs joined");
+    fsck(w, ezk.root());
+    fsck(w, bzk.root());
+    fsck(w, &w.server);
+    sync(&bzk).expect("bzk last");
+    assert_eq!(head(&bzk), head(&ezk));
+    (most_here, most_there)
+}
+
+/// A clone that fetches all day through a git server joins its small packs (`store::packs`)
+/// and keeps every object.
+#[test]
+fn a_clone_that_syncs_often_keeps_few_packs_and_every_object() {
+    let w = World::new();
+    let (_daemon, url) = git_daemon(&w);
+    let (here, _) = sync_all_day(&w, &url);
+    assert!(
+        here <= overleg::store::packs::PACK_LIMIT + 1,
+        "{here} packs"
+    );
+}
+
+/// With a folder as the server, nobody else joins the server's packs: overleg does, after a
+/// push, and both departments keep finding every object there.
+#[test]
+fn a_folder_server_that_is_pushed_to_often_keeps_few_packs() {
+    let w = World::new();
+    let url = w.server.to_string_lossy().to_string();
+    let (here, there) = sync_all_day(&w, &url);
+    let limit = overleg::store::packs::PACK_LIMIT + 1;
+    assert!(
+        here <= limit && there <= limit,
+        "{here} here, {there} on the server"
+    );
 }
 
 fn push_race(w: &World, url: &str) -> (Store, Store) {

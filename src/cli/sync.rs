@@ -188,6 +188,11 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<i32> {
                 report.merged.join(", ")
             );
         }
+        if let Some(e) = &report.packs_error {
+            eprintln!(
+                "could not join this clone's packs ({e}); every pack is kept and nothing is lost. The next sync tries again; `git gc` joins them too"
+            );
+        }
         if report.resolved > 0 {
             println!("{} conflicts settled as you chose", report.resolved);
         }

@@ -10,9 +10,13 @@ pub mod index_file;
 pub mod journal;
 pub mod load;
 pub mod lock;
+mod pack_index;
+pub mod packs;
 pub mod recover;
 pub mod setup;
 pub mod snapshot;
+#[cfg(test)]
+mod test_git;
 pub mod tree_edit;
 pub mod tree_objects;
 pub mod tree_patch;

@@ -104,6 +104,13 @@ impl Default for SyncOptions {
     }
 }
 
+/// The git folder of the server when it is a bare repository on a path (which overleg pushes
+/// to itself, so nobody else keeps its packs few).
+fn folder_server(repo: &Repository, remote: &str) -> Option<std::path::PathBuf> {
+    let remote = repo.find_remote(remote).ok()?;
+    folder::bare_folder(&remote::push_url(&remote)).map(|server| server.path().to_path_buf())
+}
+
 /// What a sync did.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SyncReport {
@@ -121,6 +128,11 @@ pub struct SyncReport {
     pub retries: u32,
     pub ahead: usize,
     pub behind: usize,
+    /// Small packs joined into one after the sync (`store::packs`); 0 when there were few.
+    pub packs_joined: usize,
+    /// Why joining the packs failed, if it did: every pack is kept, and the next sync tries
+    /// again.
+    pub packs_error: Option<String>,
 }
 
 /// What `integrate_with` did.
@@ -339,7 +351,38 @@ pub fn sync(
     let repo = store.repo()?;
     let mut rec = read_record(&repo);
     rec.last_attempt = Some(now());
-    let result = round::run(store, &repo, opts, progress);
+    let mut result = round::run(store, &repo, opts, progress);
+    // every fetch leaves a pack here, and every push to a folder one there: join the small
+    // ones once there are many
+    if let Ok(r) = &mut result {
+        let mut dirs = vec![repo.path().to_path_buf()];
+        if r.pushed {
+            dirs.extend(folder_server(&repo, &opts.remote));
+        }
+        for dir in dirs {
+            let t0 = std::time::Instant::now();
+            match crate::store::packs::join_if_many(&dir) {
+                Ok(None) => {}
+                Ok(Some(j)) => {
+                    if std::env::var_os("OVERLEG_TIMING").is_some() {
+                        eprintln!(
+                            "sync: joined {} packs of {} ({} objects, {} bytes) {:?}",
+                            j.packs,
+                            dir.display(),
+                            j.objects,
+                            j.bytes,
+                            t0.elapsed()
+                        );
+                    }
+                    r.packs_joined += j.packs;
+                }
+                Err(e) => {
+                    r.packs_error
+                        .get_or_insert(crate::text::line(&e.to_string()));
+                }
+            }
+        }
+    }
     match &result {
         Ok(r) if r.conflicts == 0 => {
             rec.last_success = Some(now());

@@ -209,6 +209,15 @@ pub(crate) fn emit(progress: &RefCell<&mut dyn FnMut(&Event)>, e: &Event) {
     }
 }
 
+/// Where a push goes: the remote's push URL, else its URL.
+pub(crate) fn push_url(remote: &Remote<'_>) -> String {
+    match remote.pushurl() {
+        Ok(Some(push_url)) => push_url,
+        _ => remote.url().unwrap_or(""),
+    }
+    .to_string()
+}
+
 /// Seconds a server may stay silent before a fetch or push gives up (`OVERLEG_NET_TIMEOUT`,
 /// default 30); connecting gets half of it. Without these libgit2 waits for ever on a server
 /// that accepts the connection and then hangs.
@@ -287,11 +296,7 @@ pub(crate) fn push(
 ) -> Result<Pushed, SyncError> {
     let cfg = repo.config()?;
     let track = AuthTrack::default();
-    let url = match remote.pushurl() {
-        Ok(Some(push_url)) => push_url,
-        _ => remote.url().unwrap_or(""),
-    }
-    .to_string();
+    let url = push_url(remote);
     if let Some(server) = super::folder::bare_folder(&url) {
         let target = repo.refname_to_id(local)?;
         if let Some(res) = super::folder::push(repo, &server, target, branch, expected, progress) {

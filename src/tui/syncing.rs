@@ -138,7 +138,23 @@ pub fn synced(s: &mut State, job: u64, outcome: Result<SyncReport, SyncFailure>)
         }
         Ok(r) => {
             s.merge_done = false;
-            s.info(Level::Ok, report_text(s.lang, &r));
+            match &r.packs_error {
+                // the sync itself went well; the clone's packs stay as they were
+                Some(e) => {
+                    let text = match s.lang {
+                        Lang::Nl => format!(
+                            "{}; de pakbestanden van deze kloon konden niet worden samengevoegd ({e}), er is niets verloren en de volgende synchronisatie probeert het opnieuw",
+                            report_text(s.lang, &r)
+                        ),
+                        Lang::En => format!(
+                            "{}; this clone's packs could not be joined ({e}), nothing is lost and the next sync tries again",
+                            report_text(s.lang, &r)
+                        ),
+                    };
+                    s.info(Level::Info, crate::text::line(&text));
+                }
+                None => s.info(Level::Ok, report_text(s.lang, &r)),
+            }
         }
         Err(f) => s.info(Level::Error, failure_text(s.lang, &f)),
     }

@@ -1,0 +1,400 @@
+//! Keeping a clone's packs few. Every fetch leaves one more pack, and libgit2 looks for an
+//! object it lacks (which every write of a new object does first) in each pack in turn: a
+//! department that syncs twenty times a day would have thousands of packs within a year, and
+//! every save and sync would slow down with them. git itself repacks when a clone passes 50
+//! packs (`gc --auto`); overleg cannot count on git being installed, and libgit2 has no repack.
+//!
+//! So the small packs are joined into one, the way `git repack --geometric=2` chooses them:
+//! after a join, each pack is at least twice the size of all smaller ones together, so a
+//! clone keeps a handful of packs and each byte is copied a few times in its life. Joining
+//! copies the packs' entries unchanged (no object is inflated, deltified or compressed
+//! again): an entry's delta base by offset lies at the same distance in the joined pack, and
+//! the new index is computed from the old indexes. Each entry's bytes are checked against the
+//! checksum its index holds while they are copied.
+//!
+//! Nothing is lost on any failure: the joined pack and its index are written under temporary
+//! names and put in place (pack first, index last, as git does) before any old pack is
+//! removed, and an old pack's index is removed before its pack, so a reader always finds every
+//! object. Packs that git gave a meaning beyond their objects are left alone: `.keep`,
+//! `.promisor`, cruft packs (`.mtimes`) and packs with a bitmap; a clone with a
+//! multi-pack-index is left alone entirely.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use sha1::{Digest, Sha1};
+
+use super::pack_index::{ID, Idx, be32, create_new, invalid, read_idx, write_idx};
+
+/// A clone with more packs than this (of those that may be joined) has its small ones joined.
+pub const PACK_LIMIT: usize = 16;
+
+const PACK_HEADER: usize = 12;
+
+/// What a join did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Joined {
+    /// Packs that were joined (and removed).
+    pub packs: usize,
+    pub objects: usize,
+    /// Copies of objects already in the joined pack, left out.
+    pub repeated: usize,
+    /// Deltas on a left-out copy, which now name their base by id.
+    pub rebased: usize,
+    pub bytes: u64,
+    /// The joined pack's file name.
+    pub name: String,
+}
+
+/// One pack in `objects/pack`, by its name without extension.
+#[derive(Debug, Clone)]
+struct Pack {
+    stem: PathBuf,
+    size: u64,
+}
+
+/// Join the small packs of the repository at `git_dir` when it has more than [`PACK_LIMIT`].
+/// `Ok(None)`: nothing to do (or the repository's packs are of a kind left alone).
+pub fn join_if_many(git_dir: &Path) -> io::Result<Option<Joined>> {
+    let dir = git_dir.join("objects").join("pack");
+    let Some(packs) = joinable(&dir)? else {
+        return Ok(None);
+    };
+    if packs.len() <= PACK_LIMIT {
+        return Ok(None);
+    }
+    let chosen = geometric(packs);
+    if chosen.len() < 2 {
+        return Ok(None);
+    }
+    join(&dir, &chosen).map(Some)
+}
+
+/// The packs that may be joined, `None` when the folder has a multi-pack-index.
+fn joinable(dir: &Path) -> io::Result<Option<Vec<Pack>>> {
+    let rd = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Some(Vec::new())),
+        Err(e) => return Err(e),
+    };
+    let mut packs = Vec::new();
+    for entry in rd {
+        let entry = entry?;
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with("multi-pack-index") {
+            return Ok(None);
+        }
+        let Some(stem) = name.strip_suffix(".pack") else {
+            continue;
+        };
+        if !stem.starts_with("pack-") {
+            continue;
+        }
+        let stem = dir.join(stem);
+        let has = |ext: &str| stem.with_extension(ext).exists();
+        if !has("idx") || has("keep") || has("promisor") || has("mtimes") || has("bitmap") {
+            continue;
+        }
+        let size = entry.metadata()?.len();
+        packs.push(Pack { stem, size });
+    }
+    Ok(Some(packs))
+}
+
+/// The smallest packs that, joined, leave every remaining pack at least twice the size of all
+/// smaller ones together.
+fn geometric(mut packs: Vec<Pack>) -> Vec<Pack> {
+    packs.sort_by_key(|p| p.size);
+    let sizes: Vec<u64> = packs.iter().map(|p| p.size).collect();
+    let split = geometric_split(&sizes);
+    packs.truncate(split);
+    packs
+}
+
+/// How many of the smallest `sizes` (sorted ascending) to join: all up to the last one that is
+/// less than twice the sum of those below it.
+fn geometric_split(sizes: &[u64]) -> usize {
+    let mut split = 0;
+    let mut below: u64 = 0;
+    for (i, &s) in sizes.iter().enumerate() {
+        if s < below.saturating_mul(2) {
+            split = i + 1;
+        }
+        below = below.saturating_add(s);
+    }
+    split
+}
+
+/// Temporary files in the pack folder, removed unless kept.
+struct Temp(Vec<PathBuf>);
+
+impl Drop for Temp {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn join(dir: &Path, packs: &[Pack]) -> io::Result<Joined> {
+    let idxs: Vec<Idx> = packs
+        .iter()
+        .map(|p| read_idx(&p.stem.with_extension("idx")))
+        .collect::<io::Result<_>>()?;
+    let total: usize = idxs.iter().map(|i| i.ids.len()).sum();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let tag = format!("{}-{nanos}", std::process::id());
+    let tmp_pack = dir.join(format!("tmp_overleg_{tag}.pack"));
+    let tmp_idx = dir.join(format!("tmp_overleg_{tag}.idx"));
+    let mut temp = Temp(vec![tmp_pack.clone(), tmp_idx.clone()]);
+
+    // the entries: (id, crc, offset in the joined pack)
+    let mut entries: Vec<([u8; ID], u32, u64)> = Vec::with_capacity(total);
+    // each object once: a later copy of one is left out
+    let unique = {
+        let mut ids = rustc_hash::FxHashSet::default();
+        ids.reserve(total);
+        idxs.iter()
+            .flat_map(|i| &i.ids)
+            .filter(|id| ids.insert(**id))
+            .count()
+    };
+    let count = u32::try_from(unique).map_err(|_| invalid(dir, "too many objects to join"))?;
+    let mut out = Hashed {
+        out: BufWriter::with_capacity(1 << 20, create_new(&tmp_pack)?),
+        hash: Sha1::new(),
+    };
+    out.write_all(b"PACK")?;
+    out.write_all(&2u32.to_be_bytes())?;
+    out.write_all(&count.to_be_bytes())?;
+    let mut to = Joining {
+        out: &mut out,
+        at: PACK_HEADER as u64,
+        rebased: 0,
+        seen: rustc_hash::FxHashSet::default(),
+        entries: &mut entries,
+    };
+    for (pack, idx) in packs.iter().zip(&idxs) {
+        copy_entries(&pack.stem.with_extension("pack"), idx, &mut to)?;
+    }
+    let (at, to_rebased) = (to.at, to.rebased);
+    if entries.len() != unique {
+        return Err(invalid(
+            dir,
+            "the packs did not hold the objects their indexes list",
+        ));
+    }
+    let checksum: [u8; ID] = out.hash.finalize().into();
+    let mut file = out.out.into_inner().map_err(|e| e.into_error())?;
+    file.write_all(&checksum)?;
+    file.sync_all()?;
+    drop(file);
+
+    entries.sort_by_key(|e| e.0);
+    write_idx(&tmp_idx, &entries, &checksum)?;
+
+    let name = format!("pack-{}", hex(&checksum));
+    let final_pack = dir.join(format!("{name}.pack"));
+    let final_idx = dir.join(format!("{name}.idx"));
+    if final_idx.exists() {
+        return Err(invalid(&final_idx, "a pack of this name exists already"));
+    }
+    // read-only, as git leaves its packs
+    for f in [&tmp_pack, &tmp_idx] {
+        std::fs::set_permissions(f, std::os::unix::fs::PermissionsExt::from_mode(0o444))?;
+    }
+    std::fs::rename(&tmp_pack, &final_pack)?;
+    temp.0[0] = final_pack.clone();
+    std::fs::rename(&tmp_idx, &final_idx)?;
+    temp.0.clear();
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    // the joined pack serves every object now: the old ones go, index first
+    for p in packs {
+        for ext in ["idx", "pack", "rev"] {
+            match std::fs::remove_file(p.stem.with_extension(ext)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(Joined {
+        packs: packs.len(),
+        objects: entries.len(),
+        repeated: total - unique,
+        rebased: to_rebased,
+        bytes: at + ID as u64,
+        name: format!("{name}.pack"),
+    })
+}
+
+/// Where the joined pack is being written.
+struct Joining<'a> {
+    out: &'a mut Hashed,
+    /// Offset in the joined pack of the next entry.
+    at: u64,
+    rebased: usize,
+    /// Objects already in the joined pack: a later copy is left out.
+    seen: rustc_hash::FxHashSet<[u8; ID]>,
+    /// (id, checksum, offset) of each entry written.
+    entries: &'a mut Vec<([u8; ID], u32, u64)>,
+}
+
+const OFS_DELTA: u8 = 6;
+const REF_DELTA: u8 = 7;
+
+/// Copy a pack's entries to the joined pack, each checked against its checksum in the index.
+/// An object the joined pack already holds is left out (git refuses a pack that holds one
+/// object twice), and a delta on it by offset becomes a delta on it by id. Other entries
+/// keep their bytes; a delta by offset gets the distance to its base in the joined pack.
+fn copy_entries(path: &Path, idx: &Idx, to: &mut Joining<'_>) -> io::Result<()> {
+    let file = File::open(path)?;
+    // SAFETY: a pack is never written after it is put in place (git and libgit2 write new
+    // packs under other names), so the mapping does not change under us.
+    let data = unsafe { memmap2::Mmap::map(&file)? };
+    let bad = |what: &str| invalid(path, what);
+    if data.len() < PACK_HEADER + ID
+        || &data[..4] != b"PACK"
+        || !matches!(be32(&data, 4), 2 | 3)
+        || be32(&data, 8) as usize != idx.ids.len()
+    {
+        return Err(bad("not a pack of the objects its index lists"));
+    }
+    let end = data.len() - ID;
+    if data[end..] != idx.pack_checksum {
+        return Err(bad("pack checksum does not match its index"));
+    }
+    // entries in pack order; each ends where the next begins
+    let mut order: Vec<usize> = (0..idx.offsets.len()).collect();
+    order.sort_by_key(|&i| idx.offsets[i]);
+    let old_at: Vec<u64> = order.iter().map(|&i| idx.offsets[i]).collect();
+    // where each entry went in the joined pack (`None`: left out, its object is elsewhere)
+    let mut new_at: Vec<Option<u64>> = Vec::with_capacity(order.len());
+    let mut entry = Vec::new();
+    for (k, &i) in order.iter().enumerate() {
+        let start = old_at[k] as usize;
+        let stop = old_at.get(k + 1).map_or(end, |&o| o as usize);
+        if start < PACK_HEADER || stop > end || start >= stop {
+            return Err(bad("entry outside the pack"));
+        }
+        let bytes = &data[start..stop];
+        if crc32(bytes) != idx.crcs[i] {
+            return Err(bad("an entry's checksum does not match its index"));
+        }
+        if !to.seen.insert(idx.ids[i]) {
+            new_at.push(None);
+            continue;
+        }
+        let here = to.at;
+        new_at.push(Some(here));
+        let head = size_header_len(bytes).ok_or_else(|| bad("entry header cut short"))?;
+        let crc = if (bytes[0] >> 4) & 7 != OFS_DELTA {
+            to.out.write_all(bytes)?;
+            to.at += bytes.len() as u64;
+            idx.crcs[i]
+        } else {
+            let (distance, used) =
+                read_offset(&bytes[head..]).ok_or_else(|| bad("delta offset cut short"))?;
+            let base_old = old_at[k]
+                .checked_sub(distance)
+                .ok_or_else(|| bad("delta base before the pack"))?;
+            let b = old_at
+                .binary_search(&base_old)
+                .map_err(|_| bad("delta base is not an entry"))?;
+            let rest = &bytes[head + used..];
+            entry.clear();
+            match new_at.get(b).copied().flatten() {
+                Some(base_new) => {
+                    entry.extend_from_slice(&bytes[..head]);
+                    write_offset(&mut entry, here - base_new);
+                }
+                None => {
+                    to.rebased += 1;
+                    entry.push((bytes[0] & 0x8f) | (REF_DELTA << 4));
+                    entry.extend_from_slice(&bytes[1..head]);
+                    entry.extend_from_slice(&idx.ids[order[b]]);
+                }
+            }
+            entry.extend_from_slice(rest);
+            to.out.write_all(&entry)?;
+            to.at += entry.len() as u64;
+            if entry.as_slice() == bytes {
+                idx.crcs[i]
+            } else {
+                crc32(&entry)
+            }
+        };
+        to.entries.push((idx.ids[i], crc, here));
+    }
+    Ok(())
+}
+
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut c = flate2::Crc::new();
+    c.update(bytes);
+    c.sum()
+}
+
+/// Length of an entry's type-and-size header.
+fn size_header_len(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|b| b & 0x80 == 0).map(|p| p + 1)
+}
+
+/// A delta's distance back to its base (git's offset encoding) and the bytes it took.
+fn read_offset(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut c = *bytes.first()?;
+    let mut ofs = u64::from(c & 0x7f);
+    let mut used = 1;
+    while c & 0x80 != 0 {
+        c = *bytes.get(used)?;
+        used += 1;
+        ofs = ofs.checked_add(1)?.checked_mul(128)? | u64::from(c & 0x7f);
+    }
+    Some((ofs, used))
+}
+
+fn write_offset(out: &mut Vec<u8>, mut ofs: u64) {
+    let mut buf = [0u8; 10];
+    let mut pos = buf.len() - 1;
+    buf[pos] = (ofs & 0x7f) as u8;
+    ofs >>= 7;
+    while ofs != 0 {
+        ofs -= 1;
+        pos -= 1;
+        buf[pos] = 0x80 | (ofs & 0x7f) as u8;
+        ofs >>= 7;
+    }
+    out.extend_from_slice(&buf[pos..]);
+}
+
+/// A file being written and the SHA-1 of everything written to it.
+struct Hashed {
+    out: BufWriter<File>,
+    hash: Sha1,
+}
+
+impl Write for Hashed {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+#[path = "packs_tests.rs"]
+mod tests;
