@@ -68,7 +68,7 @@ pub fn join_if_many(git_dir: &Path) -> io::Result<Option<Joined>> {
     if chosen.len() < 2 {
         return Ok(None);
     }
-    join(&dir, &chosen).map(Some)
+    join(&dir, &chosen)
 }
 
 /// The packs that may be joined, `None` when the folder has a multi-pack-index.
@@ -138,11 +138,18 @@ impl Drop for Temp {
     }
 }
 
-fn join(dir: &Path, packs: &[Pack]) -> io::Result<Joined> {
-    let idxs: Vec<Idx> = packs
-        .iter()
-        .map(|p| read_idx(&p.stem.with_extension("idx")))
-        .collect::<io::Result<_>>()?;
+/// Join `packs` into one. `Ok(None)` when one of them went away meanwhile: another process
+/// (a department's overleg, or git) is joining them, and every object is still there.
+fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
+    let gone = |e: &io::Error| e.kind() == io::ErrorKind::NotFound;
+    let mut idxs: Vec<Idx> = Vec::with_capacity(packs.len());
+    for p in packs {
+        match read_idx(&p.stem.with_extension("idx")) {
+            Ok(idx) => idxs.push(idx),
+            Err(e) if gone(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        }
+    }
     let total: usize = idxs.iter().map(|i| i.ids.len()).sum();
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -179,7 +186,11 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Joined> {
         entries: &mut entries,
     };
     for (pack, idx) in packs.iter().zip(&idxs) {
-        copy_entries(&pack.stem.with_extension("pack"), idx, &mut to)?;
+        match copy_entries(&pack.stem.with_extension("pack"), idx, &mut to) {
+            Ok(()) => {}
+            Err(e) if gone(&e) => return Ok(None),
+            Err(e) => return Err(e),
+        }
     }
     let (at, to_rebased) = (to.at, to.rebased);
     if entries.len() != unique {
@@ -200,17 +211,18 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Joined> {
     let name = format!("pack-{}", hex(&checksum));
     let final_pack = dir.join(format!("{name}.pack"));
     let final_idx = dir.join(format!("{name}.idx"));
-    if final_idx.exists() {
-        return Err(invalid(&final_idx, "a pack of this name exists already"));
+    // a pack is named by the checksum of its bytes: one of this name is this one, put in
+    // place by another process joining the same packs
+    if !final_idx.exists() {
+        // read-only, as git leaves its packs
+        for f in [&tmp_pack, &tmp_idx] {
+            std::fs::set_permissions(f, std::os::unix::fs::PermissionsExt::from_mode(0o444))?;
+        }
+        std::fs::rename(&tmp_pack, &final_pack)?;
+        temp.0[0] = final_pack.clone();
+        std::fs::rename(&tmp_idx, &final_idx)?;
+        temp.0.clear();
     }
-    // read-only, as git leaves its packs
-    for f in [&tmp_pack, &tmp_idx] {
-        std::fs::set_permissions(f, std::os::unix::fs::PermissionsExt::from_mode(0o444))?;
-    }
-    std::fs::rename(&tmp_pack, &final_pack)?;
-    temp.0[0] = final_pack.clone();
-    std::fs::rename(&tmp_idx, &final_idx)?;
-    temp.0.clear();
     if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
@@ -224,14 +236,14 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Joined> {
             }
         }
     }
-    Ok(Joined {
+    Ok(Some(Joined {
         packs: packs.len(),
         objects: entries.len(),
         repeated: total - unique,
         rebased: to_rebased,
         bytes: at + ID as u64,
         name: format!("{name}.pack"),
-    })
+    }))
 }
 
 /// Where the joined pack is being written.

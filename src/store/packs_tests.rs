@@ -182,7 +182,7 @@ fn deltas_on_a_left_out_copy_find_their_base_by_id() {
             });
         }
     }
-    let joined = join(&pack_dir(d), &packs).expect("join");
+    let joined = join(&pack_dir(d), &packs).expect("join").expect("joined");
     assert!(joined.repeated > 0);
     assert!(joined.rebased > 0, "{joined:?}");
     assert_eq!(count(d, "pack"), 1);
@@ -190,6 +190,43 @@ fn deltas_on_a_left_out_copy_find_their_base_by_id() {
     git(d, &["fsck", "--full", "--strict", "--no-dangling"]);
     let idx = pack_dir(d).join(joined.name.replace(".pack", ".idx"));
     git(d, &["verify-pack", idx.to_str().expect("utf8")]);
+}
+
+/// Two departments' syncs joining a folder server's packs at once: each finishes without an
+/// error, and every object is still there.
+#[test]
+fn two_joins_at_once_lose_nothing() {
+    for _ in 0..4 {
+        let (dir, _) = many_packs(PACK_LIMIT + 3);
+        let d = dir.path();
+        let before = all_objects(d);
+        let git_dir = d.join(".git");
+        let start = std::sync::Barrier::new(2);
+        let results: Vec<io::Result<Option<Joined>>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        join_if_many(&git_dir)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("thread"))
+                .collect()
+        });
+        for r in &results {
+            assert!(r.is_ok(), "{r:?}");
+        }
+        assert!(
+            results.iter().any(|r| matches!(r, Ok(Some(_)))),
+            "{results:?}"
+        );
+        assert_eq!(all_objects(d), before);
+        assert!(count(d, "pack") <= 3);
+        git(d, &["fsck", "--full", "--strict", "--no-dangling"]);
+    }
 }
 
 #[test]
