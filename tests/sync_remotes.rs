@@ -724,8 +724,15 @@ fn sync_all_day(w: &World, url: &str) -> (usize, usize) {
         set(&bzk, "actions/a-1.toml", "title", &format!("Titel {i}"));
         set(&ezk, "actions/a-1.toml", "owner", &format!("EZK-{i}"));
         sync(&bzk).expect("bzk");
-        let r = sync(&ezk).expect("ezk");
+        let mut said = 0;
+        let r = sync::sync(&ezk, &SyncOptions::default(), &mut |e| {
+            if let sync::Event::JoiningPacks { packs, .. } = e {
+                said += packs;
+            }
+        })
+        .expect("ezk");
         assert_eq!(r.packs_error, None);
+        assert_eq!(said, r.packs_joined, "a join is announced before it runs");
         joined += r.packs_joined;
         most_here = most_here.max(packs(&ezk.root().join(".git")));
         most_there = most_there.max(packs(&w.server));

@@ -94,6 +94,10 @@ impl ProgressOut {
                 n + 1
             ))),
             Event::Remote(m) => Some(Shown::Line(format!("remote: {m}"))),
+            Event::JoiningPacks { packs, bytes } => Some(Shown::Line(format!(
+                "joining {packs} small packs ({:.1} MB) into one, as git gc would…",
+                *bytes as f64 / 1e6
+            ))),
             Event::RemoteProgress(m) => Some(Shown::Step(format!("remote: {m}"))),
             Event::Fetch {
                 received_objects,

@@ -57,6 +57,38 @@ struct Pack {
 /// Join the small packs of the repository at `git_dir` when it has more than [`PACK_LIMIT`].
 /// `Ok(None)`: nothing to do (or the repository's packs are of a kind left alone).
 pub fn join_if_many(git_dir: &Path) -> io::Result<Option<Joined>> {
+    match plan(git_dir)? {
+        Some(p) => p.run(),
+        None => Ok(None),
+    }
+}
+
+/// Packs chosen to be joined, so a caller can say what is about to happen.
+#[derive(Debug)]
+pub struct Plan {
+    dir: PathBuf,
+    packs: Vec<Pack>,
+}
+
+impl Plan {
+    /// How many packs are to be joined.
+    pub fn packs(&self) -> usize {
+        self.packs.len()
+    }
+
+    /// Their size together, in bytes.
+    pub fn bytes(&self) -> u64 {
+        self.packs.iter().map(|p| p.size).sum()
+    }
+
+    /// Join them. `Ok(None)` when one went away meanwhile (another process joined them).
+    pub fn run(self) -> io::Result<Option<Joined>> {
+        join(&self.dir, &self.packs)
+    }
+}
+
+/// The packs to join in the repository at `git_dir`, if it has more than [`PACK_LIMIT`].
+pub fn plan(git_dir: &Path) -> io::Result<Option<Plan>> {
     let dir = git_dir.join("objects").join("pack");
     let Some(packs) = joinable(&dir)? else {
         return Ok(None);
@@ -68,7 +100,7 @@ pub fn join_if_many(git_dir: &Path) -> io::Result<Option<Joined>> {
     if chosen.len() < 2 {
         return Ok(None);
     }
-    join(&dir, &chosen)
+    Ok(Some(Plan { dir, packs: chosen }))
 }
 
 /// The packs that may be joined, `None` when the folder has a multi-pack-index.

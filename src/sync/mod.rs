@@ -86,6 +86,12 @@ pub enum Event {
     Remote(String),
     /// A step of the server's progress counter (sanitised), replaced by the next line.
     RemoteProgress(String),
+    /// After the sync: the small packs of this clone (or of a folder server) are being joined
+    /// into one (`store::packs`).
+    JoiningPacks {
+        packs: usize,
+        bytes: u64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -361,7 +367,17 @@ pub fn sync(
         }
         for dir in dirs {
             let t0 = std::time::Instant::now();
-            match crate::store::packs::join_if_many(&dir) {
+            let joined = crate::store::packs::plan(&dir).and_then(|plan| match plan {
+                Some(p) => {
+                    progress(&Event::JoiningPacks {
+                        packs: p.packs(),
+                        bytes: p.bytes(),
+                    });
+                    p.run()
+                }
+                None => Ok(None),
+            });
+            match joined {
                 Ok(None) => {}
                 Ok(Some(j)) => {
                     if std::env::var_os("OVERLEG_TIMING").is_some() {

@@ -210,6 +210,7 @@ messages! {
     SyncFetching => "ophalen…", "fetching…";
     SyncObjects => "objecten", "objects";
     SyncMerging => "samenvoegen…", "merging…";
+    SyncJoiningPacks => "pakbestanden bundelen…", "joining packs…";
     SyncPushing => "delen…", "pushing…";
     SyncRetrying => "tussendoor gedeeld door een ander; opnieuw ophalen, poging", "someone pushed meanwhile; fetching again, attempt";
     SyncAlready => "Er loopt al een synchronisatie.", "A sync is already running.";

@@ -317,6 +317,9 @@ pub fn progress_text(s: &State) -> Option<String> {
             s.t(Msg::SyncObjects)
         ),
         Some(Event::Merging) => s.t(Msg::SyncMerging).to_string(),
+        Some(Event::JoiningPacks { packs, .. }) => {
+            format!("{} ({packs})", s.t(Msg::SyncJoiningPacks))
+        }
         Some(Event::Pushing) => s.t(Msg::SyncPushing).to_string(),
         Some(Event::Push { current, total, .. }) => {
             format!("{} {current}/{total}", s.t(Msg::SyncPushing))
