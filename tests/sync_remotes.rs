@@ -777,6 +777,68 @@ fn a_folder_server_that_is_pushed_to_often_keeps_few_packs() {
     );
 }
 
+/// Saves write their objects loose; a sync packs them once there are many, and every object
+/// stays readable, here and for the others.
+#[test]
+fn a_sync_packs_the_loose_objects_of_many_saves() {
+    use overleg::store::loose::{LOOSE_LIMIT, estimate};
+    let w = World::new();
+    let url = w.server.to_string_lossy().to_string();
+    let ezk = w.clone("EZK", &url);
+    let id = identity(&ezk);
+    ezk.transact_as(&id, |_| {
+        let changes = (0..1500)
+            .map(|i| Change {
+                path: format!("actions/a-x{i}.toml"),
+                text: Some(
+                    ACTION
+                        .replace("a-1", &format!("a-x{i}"))
+                        .replace("A1", &format!("X{i}")),
+                ),
+            })
+            .collect();
+        Ok((changes, "1,500 acties".into()))
+    })
+    .expect("save");
+    let git_dir = ezk.root().join(".git");
+    let limit = 1000;
+    assert!(estimate(&git_dir) > limit, "{}", estimate(&git_dir));
+    assert!(LOOSE_LIMIT > limit);
+    // git's gc.auto decides, as for git: 0 turns it off
+    let cfg = |n: i64| {
+        ezk.repo()
+            .expect("repo")
+            .config()
+            .expect("cfg")
+            .set_i64("gc.auto", n)
+            .expect("set")
+    };
+    cfg(0);
+    let r = sync(&ezk).expect("sync");
+    assert_eq!((r.loose_packed, r.packs_error.as_deref()), (0, None));
+    assert!(estimate(&git_dir) > limit);
+    cfg(limit as i64);
+    let mut said = 0;
+    let r = sync::sync(&ezk, &SyncOptions::default(), &mut |e| {
+        if let sync::Event::PackingLoose { objects } = e {
+            said = *objects;
+        }
+    })
+    .expect("sync");
+    assert_eq!(r.packs_error, None);
+    assert!(said > limit, "announced: {said}");
+    assert!(r.loose_packed >= 1500, "{r:?}");
+    assert_eq!(estimate(&git_dir), 0);
+    fsck(&w, ezk.root());
+    let bzk = w.clone("BZK", &url);
+    assert!(bzk.root().join("actions/a-x1499.toml").exists());
+    set(&ezk, "actions/a-x7.toml", "status", "gereed");
+    assert_eq!(
+        field(&ezk, "actions/a-x7.toml", "status").as_deref(),
+        Some("gereed")
+    );
+}
+
 fn push_race(w: &World, url: &str) -> (Store, Store) {
     let url = url.to_string();
     let ezk = w.clone("EZK", &url);

@@ -94,6 +94,9 @@ impl ProgressOut {
                 n + 1
             ))),
             Event::Remote(m) => Some(Shown::Line(format!("remote: {m}"))),
+            Event::PackingLoose { objects } => Some(Shown::Line(format!(
+                "packing about {objects} loose objects into one pack, as git gc would…"
+            ))),
             Event::JoiningPacks { packs, bytes } => Some(Shown::Line(format!(
                 "joining {packs} small packs ({:.1} MB) into one, as git gc would…",
                 *bytes as f64 / 1e6
@@ -194,7 +197,7 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<i32> {
         }
         if let Some(e) = &report.packs_error {
             eprintln!(
-                "could not join this clone's packs ({e}); every pack is kept and nothing is lost. The next sync tries again; `git gc` joins them too"
+                "could not pack this clone's objects ({e}); every object is kept and nothing is lost. The next sync tries again; `git gc` does the same work"
             );
         }
         if report.resolved > 0 {

@@ -20,17 +20,22 @@
 //! multi-pack-index is left alone entirely.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use sha1::{Digest, Sha1};
+use super::pack_index::{ID, Idx, be32, invalid, read_idx};
+use super::pack_writer::{PACK_HEADER, PackWriter, crc32, write_offset};
 
-use super::pack_index::{ID, Idx, be32, create_new, invalid, read_idx, write_idx};
-
-/// A clone with more packs than this (of those that may be joined) has its small ones joined.
+/// A clone with more packs than this (of those that may be joined) has its small ones joined,
+/// unless git's `gc.autoPackLimit` says otherwise (git's default is 50; overleg joins sooner
+/// because joining copies bytes and costs little).
 pub const PACK_LIMIT: usize = 16;
 
-const PACK_HEADER: usize = 12;
+/// How many packs a repository may have before the small ones are joined: git's
+/// `gc.autoPackLimit` when set, `None` when it is 0 (automatic packing turned off).
+pub fn pack_limit(cfg: &git2::Config) -> Option<usize> {
+    super::loose::auto_limit(cfg, "gc.autoPackLimit", PACK_LIMIT)
+}
 
 /// What a join did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,7 +62,7 @@ struct Pack {
 /// Join the small packs of the repository at `git_dir` when it has more than [`PACK_LIMIT`].
 /// `Ok(None)`: nothing to do (or the repository's packs are of a kind left alone).
 pub fn join_if_many(git_dir: &Path) -> io::Result<Option<Joined>> {
-    match plan(git_dir)? {
+    match plan(git_dir, PACK_LIMIT)? {
         Some(p) => p.run(),
         None => Ok(None),
     }
@@ -87,13 +92,13 @@ impl Plan {
     }
 }
 
-/// The packs to join in the repository at `git_dir`, if it has more than [`PACK_LIMIT`].
-pub fn plan(git_dir: &Path) -> io::Result<Option<Plan>> {
+/// The packs to join in the repository at `git_dir`, if it has more than `limit`.
+pub fn plan(git_dir: &Path, limit: usize) -> io::Result<Option<Plan>> {
     let dir = git_dir.join("objects").join("pack");
     let Some(packs) = joinable(&dir)? else {
         return Ok(None);
     };
-    if packs.len() <= PACK_LIMIT {
+    if packs.len() <= limit {
         return Ok(None);
     }
     let chosen = geometric(packs);
@@ -159,17 +164,6 @@ fn geometric_split(sizes: &[u64]) -> usize {
     split
 }
 
-/// Temporary files in the pack folder, removed unless kept.
-struct Temp(Vec<PathBuf>);
-
-impl Drop for Temp {
-    fn drop(&mut self) {
-        for p in &self.0 {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-}
-
 /// Join `packs` into one. `Ok(None)` when one of them went away meanwhile: another process
 /// (a department's overleg, or git) is joining them, and every object is still there.
 fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
@@ -183,16 +177,6 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
         }
     }
     let total: usize = idxs.iter().map(|i| i.ids.len()).sum();
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    let tag = format!("{}-{nanos}", std::process::id());
-    let tmp_pack = dir.join(format!("tmp_overleg_{tag}.pack"));
-    let tmp_idx = dir.join(format!("tmp_overleg_{tag}.idx"));
-    let mut temp = Temp(vec![tmp_pack.clone(), tmp_idx.clone()]);
-
-    // the entries: (id, crc, offset in the joined pack)
-    let mut entries: Vec<([u8; ID], u32, u64)> = Vec::with_capacity(total);
     // each object once: a later copy of one is left out
     let unique = {
         let mut ids = rustc_hash::FxHashSet::default();
@@ -203,19 +187,11 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
             .count()
     };
     let count = u32::try_from(unique).map_err(|_| invalid(dir, "too many objects to join"))?;
-    let mut out = Hashed {
-        out: BufWriter::with_capacity(1 << 20, create_new(&tmp_pack)?),
-        hash: Sha1::new(),
-    };
-    out.write_all(b"PACK")?;
-    out.write_all(&2u32.to_be_bytes())?;
-    out.write_all(&count.to_be_bytes())?;
+    let mut w = PackWriter::create(dir, count)?;
     let mut to = Joining {
-        out: &mut out,
-        at: PACK_HEADER as u64,
+        w: &mut w,
         rebased: 0,
         seen: rustc_hash::FxHashSet::default(),
-        entries: &mut entries,
     };
     for (pack, idx) in packs.iter().zip(&idxs) {
         match copy_entries(&pack.stem.with_extension("pack"), idx, &mut to) {
@@ -224,40 +200,9 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
             Err(e) => return Err(e),
         }
     }
-    let (at, to_rebased) = (to.at, to.rebased);
-    if entries.len() != unique {
-        return Err(invalid(
-            dir,
-            "the packs did not hold the objects their indexes list",
-        ));
-    }
-    let checksum: [u8; ID] = out.hash.finalize().into();
-    let mut file = out.out.into_inner().map_err(|e| e.into_error())?;
-    file.write_all(&checksum)?;
-    file.sync_all()?;
-    drop(file);
-
-    entries.sort_by_key(|e| e.0);
-    write_idx(&tmp_idx, &entries, &checksum)?;
-
-    let name = format!("pack-{}", hex(&checksum));
-    let final_pack = dir.join(format!("{name}.pack"));
-    let final_idx = dir.join(format!("{name}.idx"));
-    // a pack is named by the checksum of its bytes: one of this name is this one, put in
-    // place by another process joining the same packs
-    if !final_idx.exists() {
-        // read-only, as git leaves its packs
-        for f in [&tmp_pack, &tmp_idx] {
-            std::fs::set_permissions(f, std::os::unix::fs::PermissionsExt::from_mode(0o444))?;
-        }
-        std::fs::rename(&tmp_pack, &final_pack)?;
-        temp.0[0] = final_pack.clone();
-        std::fs::rename(&tmp_idx, &final_idx)?;
-        temp.0.clear();
-    }
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+    let rebased = to.rebased;
+    let objects = w.len();
+    let (name, bytes) = w.finish()?;
     // the joined pack serves every object now: the old ones go, index first
     for p in packs {
         for ext in ["idx", "pack", "rev"] {
@@ -270,24 +215,20 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
     }
     Ok(Some(Joined {
         packs: packs.len(),
-        objects: entries.len(),
+        objects,
         repeated: total - unique,
-        rebased: to_rebased,
-        bytes: at + ID as u64,
-        name: format!("{name}.pack"),
+        rebased,
+        bytes,
+        name,
     }))
 }
 
 /// Where the joined pack is being written.
 struct Joining<'a> {
-    out: &'a mut Hashed,
-    /// Offset in the joined pack of the next entry.
-    at: u64,
+    w: &'a mut PackWriter,
     rebased: usize,
     /// Objects already in the joined pack: a later copy is left out.
     seen: rustc_hash::FxHashSet<[u8; ID]>,
-    /// (id, checksum, offset) of each entry written.
-    entries: &'a mut Vec<([u8; ID], u32, u64)>,
 }
 
 const OFS_DELTA: u8 = 6;
@@ -335,13 +276,11 @@ fn copy_entries(path: &Path, idx: &Idx, to: &mut Joining<'_>) -> io::Result<()> 
             new_at.push(None);
             continue;
         }
-        let here = to.at;
+        let here = to.w.at();
         new_at.push(Some(here));
         let head = size_header_len(bytes).ok_or_else(|| bad("entry header cut short"))?;
-        let crc = if (bytes[0] >> 4) & 7 != OFS_DELTA {
-            to.out.write_all(bytes)?;
-            to.at += bytes.len() as u64;
-            idx.crcs[i]
+        if (bytes[0] >> 4) & 7 != OFS_DELTA {
+            to.w.entry(idx.ids[i], idx.crcs[i], bytes)?;
         } else {
             let (distance, used) =
                 read_offset(&bytes[head..]).ok_or_else(|| bad("delta offset cut short"))?;
@@ -366,23 +305,15 @@ fn copy_entries(path: &Path, idx: &Idx, to: &mut Joining<'_>) -> io::Result<()> 
                 }
             }
             entry.extend_from_slice(rest);
-            to.out.write_all(&entry)?;
-            to.at += entry.len() as u64;
-            if entry.as_slice() == bytes {
+            let crc = if entry.as_slice() == bytes {
                 idx.crcs[i]
             } else {
                 crc32(&entry)
-            }
-        };
-        to.entries.push((idx.ids[i], crc, here));
+            };
+            to.w.entry(idx.ids[i], crc, &entry)?;
+        }
     }
     Ok(())
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut c = flate2::Crc::new();
-    c.update(bytes);
-    c.sum()
 }
 
 /// Length of an entry's type-and-size header.
@@ -401,42 +332,6 @@ fn read_offset(bytes: &[u8]) -> Option<(u64, usize)> {
         ofs = ofs.checked_add(1)?.checked_mul(128)? | u64::from(c & 0x7f);
     }
     Some((ofs, used))
-}
-
-fn write_offset(out: &mut Vec<u8>, mut ofs: u64) {
-    let mut buf = [0u8; 10];
-    let mut pos = buf.len() - 1;
-    buf[pos] = (ofs & 0x7f) as u8;
-    ofs >>= 7;
-    while ofs != 0 {
-        ofs -= 1;
-        pos -= 1;
-        buf[pos] = 0x80 | (ofs & 0x7f) as u8;
-        ofs >>= 7;
-    }
-    out.extend_from_slice(&buf[pos..]);
-}
-
-/// A file being written and the SHA-1 of everything written to it.
-struct Hashed {
-    out: BufWriter<File>,
-    hash: Sha1,
-}
-
-impl Write for Hashed {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.out.write(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.out.flush()
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
+use std::io::Write;
 use std::process::Command;
 
-use super::super::test_git::git;
+use super::super::test_git::{all_objects, git};
 use super::*;
 
 /// A clone with `n` packs, made the way fetches make them: each holds a few commits, with
@@ -70,23 +71,6 @@ fn count(d: &Path, ext: &str) -> usize {
                 .is_ok_and(|e| e.path().extension().is_some_and(|x| x == ext))
         })
         .count()
-}
-
-fn all_objects(d: &Path) -> String {
-    let mut lines: Vec<String> = git(
-        d,
-        &[
-            "cat-file",
-            "--batch-all-objects",
-            "--batch-check",
-            "--unordered",
-        ],
-    )
-    .lines()
-    .map(str::to_string)
-    .collect();
-    lines.sort();
-    lines.join("\n")
 }
 
 #[test]

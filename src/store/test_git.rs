@@ -24,3 +24,22 @@ pub(super) fn git(dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Every object of the repository at `d` with its type and size, one per line, sorted: what
+/// git itself can read there.
+pub(super) fn all_objects(d: &Path) -> String {
+    let mut lines: Vec<String> = git(
+        d,
+        &[
+            "cat-file",
+            "--batch-all-objects",
+            "--batch-check",
+            "--unordered",
+        ],
+    )
+    .lines()
+    .map(str::to_string)
+    .collect();
+    lines.sort();
+    lines.join("\n")
+}

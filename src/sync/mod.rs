@@ -92,6 +92,11 @@ pub enum Event {
         packs: usize,
         bytes: u64,
     },
+    /// After the sync: this clone's loose objects (about so many) are being packed
+    /// (`store::loose`).
+    PackingLoose {
+        objects: usize,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -136,8 +141,10 @@ pub struct SyncReport {
     pub behind: usize,
     /// Small packs joined into one after the sync (`store::packs`); 0 when there were few.
     pub packs_joined: usize,
-    /// Why joining the packs failed, if it did: every pack is kept, and the next sync tries
-    /// again.
+    /// Loose objects packed after the sync (`store::loose`); 0 when there were few.
+    pub loose_packed: usize,
+    /// Why packing loose objects or joining packs failed, if it did: every object is kept,
+    /// and the next sync tries again.
     pub packs_error: Option<String>,
 }
 
@@ -361,13 +368,40 @@ pub fn sync(
     // every fetch leaves a pack here, and every push to a folder one there: join the small
     // ones once there are many
     if let Ok(r) = &mut result {
+        // and every save writes its objects loose
+        let t0 = std::time::Instant::now();
+        let cfg = repo.config().ok();
+        let limit = cfg.as_ref().and_then(crate::store::loose::loose_limit);
+        let loose = crate::store::loose::estimate(repo.path());
+        if let Some(limit) = limit.filter(|l| loose > *l) {
+            progress(&Event::PackingLoose { objects: loose });
+            match crate::store::loose::pack_if_many(&repo, limit) {
+                Ok(Some(p)) => {
+                    if std::env::var_os("OVERLEG_TIMING").is_some() {
+                        eprintln!("sync: packed {p:?} {:?}", t0.elapsed());
+                    }
+                    r.loose_packed = p.objects;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    r.packs_error
+                        .get_or_insert(crate::text::line(&e.to_string()));
+                }
+            }
+        }
         let mut dirs = vec![repo.path().to_path_buf()];
         if r.pushed {
             dirs.extend(folder_server(&repo, &opts.remote));
         }
         for dir in dirs {
             let t0 = std::time::Instant::now();
-            let joined = crate::store::packs::plan(&dir).and_then(|plan| match plan {
+            // the repository's own setting: the server's for the server
+            let limit = git2::Repository::open(&dir)
+                .and_then(|r| r.config())
+                .ok()
+                .and_then(|c| crate::store::packs::pack_limit(&c));
+            let Some(limit) = limit else { continue };
+            let joined = crate::store::packs::plan(&dir, limit).and_then(|plan| match plan {
                 Some(p) => {
                     progress(&Event::JoiningPacks {
                         packs: p.packs(),

@@ -211,6 +211,7 @@ messages! {
     SyncObjects => "objecten", "objects";
     SyncMerging => "samenvoegen…", "merging…";
     SyncJoiningPacks => "pakbestanden bundelen…", "joining packs…";
+    SyncPackingLoose => "losse objecten inpakken…", "packing loose objects…";
     SyncPushing => "delen…", "pushing…";
     SyncRetrying => "tussendoor gedeeld door een ander; opnieuw ophalen, poging", "someone pushed meanwhile; fetching again, attempt";
     SyncAlready => "Er loopt al een synchronisatie.", "A sync is already running.";

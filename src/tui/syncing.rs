@@ -143,11 +143,11 @@ pub fn synced(s: &mut State, job: u64, outcome: Result<SyncReport, SyncFailure>)
                 Some(e) => {
                     let text = match s.lang {
                         Lang::Nl => format!(
-                            "{}; de pakbestanden van deze kloon konden niet worden samengevoegd ({e}), er is niets verloren en de volgende synchronisatie probeert het opnieuw",
+                            "{}; de objecten van deze kloon konden niet worden ingepakt ({e}), er is niets verloren en de volgende synchronisatie probeert het opnieuw",
                             report_text(s.lang, &r)
                         ),
                         Lang::En => format!(
-                            "{}; this clone's packs could not be joined ({e}), nothing is lost and the next sync tries again",
+                            "{}; this clone's objects could not be packed ({e}), nothing is lost and the next sync tries again",
                             report_text(s.lang, &r)
                         ),
                     };
@@ -319,6 +319,9 @@ pub fn progress_text(s: &State) -> Option<String> {
         Some(Event::Merging) => s.t(Msg::SyncMerging).to_string(),
         Some(Event::JoiningPacks { packs, .. }) => {
             format!("{} ({packs})", s.t(Msg::SyncJoiningPacks))
+        }
+        Some(Event::PackingLoose { objects }) => {
+            format!("{} ({objects})", s.t(Msg::SyncPackingLoose))
         }
         Some(Event::Pushing) => s.t(Msg::SyncPushing).to_string(),
         Some(Event::Push { current, total, .. }) => {
