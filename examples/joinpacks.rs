@@ -1,11 +1,26 @@
-//! Joins a clone's small packs as a sync would, and times it:
-//! `cargo run --release --example joinpacks -- DIR/.git`.
+//! Packs a clone's loose objects and joins its small packs as a sync would, whatever their
+//! number, and times both: `cargo run --release --example joinpacks -- DIR`.
 use std::time::Instant;
 
 fn main() {
-    let dir = std::env::args().nth(1).expect("a git folder");
+    let dir = std::env::args().nth(1).expect("a clone");
+    let repo = git2::Repository::open(&dir).expect("a repository");
     let t = Instant::now();
-    match overleg::store::packs::join_if_many(std::path::Path::new(&dir)) {
+    match overleg::store::loose::pack_if_many(&repo, 0) {
+        Ok(Some(p)) => println!(
+            "packed {} loose objects ({} trees as deltas): {} bytes loose, {} bytes packed, {:?}",
+            p.objects,
+            p.deltas,
+            p.loose_bytes,
+            p.pack_bytes,
+            t.elapsed()
+        ),
+        Ok(None) => println!("no loose objects ({:?})", t.elapsed()),
+        Err(e) => println!("packing failed: {e}"),
+    }
+    let t = Instant::now();
+    match overleg::store::packs::plan(repo.path(), 1).and_then(|p| p.map_or(Ok(None), |p| p.run()))
+    {
         Ok(Some(j)) => println!(
             "joined {} packs: {} objects ({} left out as repeated, {} deltas rebased), {} bytes, {:?}",
             j.packs,
@@ -16,6 +31,6 @@ fn main() {
             t.elapsed()
         ),
         Ok(None) => println!("nothing to join ({:?})", t.elapsed()),
-        Err(e) => println!("failed: {e}"),
+        Err(e) => println!("joining failed: {e}"),
     }
 }
