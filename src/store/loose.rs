@@ -114,7 +114,7 @@ fn git_error(e: git2::Error) -> io::Error {
 }
 
 /// Pack every loose object of `repo` and remove the loose files.
-pub(super) fn pack_all(repo: &Repository) -> io::Result<Packed> {
+pub fn pack_all(repo: &Repository) -> io::Result<Packed> {
     let objects = repo.path().join("objects");
     let loose = list(&objects)?;
     let odb = repo.odb().map_err(git_error)?;

@@ -177,24 +177,23 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
         }
     }
     let total: usize = idxs.iter().map(|i| i.ids.len()).sum();
-    // each object once: a later copy of one is left out
-    let unique = {
-        let mut ids = rustc_hash::FxHashSet::default();
-        ids.reserve(total);
-        idxs.iter()
-            .flat_map(|i| &i.ids)
-            .filter(|id| ids.insert(**id))
-            .count()
-    };
+    // each object once: a later copy of one is left out (per pack, by index position)
+    let mut ids = rustc_hash::FxHashSet::default();
+    ids.reserve(total);
+    let repeated: Vec<Vec<bool>> = idxs
+        .iter()
+        .map(|i| i.ids.iter().map(|id| !ids.insert(*id)).collect())
+        .collect();
+    let unique = ids.len();
+    drop(ids);
     let count = u32::try_from(unique).map_err(|_| invalid(dir, "too many objects to join"))?;
     let mut w = PackWriter::create(dir, count)?;
     let mut to = Joining {
         w: &mut w,
         rebased: 0,
-        seen: rustc_hash::FxHashSet::default(),
     };
-    for (pack, idx) in packs.iter().zip(&idxs) {
-        match copy_entries(&pack.stem.with_extension("pack"), idx, &mut to) {
+    for ((pack, idx), repeated) in packs.iter().zip(&idxs).zip(&repeated) {
+        match copy_entries(&pack.stem.with_extension("pack"), idx, repeated, &mut to) {
             Ok(()) => {}
             Err(e) if gone(&e) => return Ok(None),
             Err(e) => return Err(e),
@@ -227,18 +226,17 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
 struct Joining<'a> {
     w: &'a mut PackWriter,
     rebased: usize,
-    /// Objects already in the joined pack: a later copy is left out.
-    seen: rustc_hash::FxHashSet<[u8; ID]>,
 }
 
 const OFS_DELTA: u8 = 6;
 const REF_DELTA: u8 = 7;
 
 /// Copy a pack's entries to the joined pack, each checked against its checksum in the index.
-/// An object the joined pack already holds is left out (git refuses a pack that holds one
-/// object twice), and a delta on it by offset becomes a delta on it by id. Other entries
-/// keep their bytes; a delta by offset gets the distance to its base in the joined pack.
-fn copy_entries(path: &Path, idx: &Idx, to: &mut Joining<'_>) -> io::Result<()> {
+/// An object the joined pack already holds (`repeated`, by index position) is left out (git
+/// refuses a pack that holds one object twice), and a delta on it by offset becomes a delta
+/// on it by id. Other entries keep their bytes; a delta by offset gets the distance to its
+/// base in the joined pack.
+fn copy_entries(path: &Path, idx: &Idx, repeated: &[bool], to: &mut Joining<'_>) -> io::Result<()> {
     let file = File::open(path)?;
     // SAFETY: a pack is never written after it is put in place (git and libgit2 write new
     // packs under other names), so the mapping does not change under us.
@@ -272,7 +270,7 @@ fn copy_entries(path: &Path, idx: &Idx, to: &mut Joining<'_>) -> io::Result<()> 
         if crc32(bytes) != idx.crcs[i] {
             return Err(bad("an entry's checksum does not match its index"));
         }
-        if !to.seen.insert(idx.ids[i]) {
+        if repeated[i] {
             new_at.push(None);
             continue;
         }

@@ -16,6 +16,7 @@ mod remote_text;
 mod round;
 pub mod seq;
 mod status;
+mod tidy;
 pub mod tree;
 
 use git2::{Oid, Repository, Signature, build::CheckoutBuilder};
@@ -113,13 +114,6 @@ impl Default for SyncOptions {
             retries: 5,
         }
     }
-}
-
-/// The git folder of the server when it is a bare repository on a path (which overleg pushes
-/// to itself, so nobody else keeps its packs few).
-fn folder_server(repo: &Repository, remote: &str) -> Option<std::path::PathBuf> {
-    let remote = repo.find_remote(remote).ok()?;
-    folder::bare_folder(&remote::push_url(&remote)).map(|server| server.path().to_path_buf())
 }
 
 /// What a sync did.
@@ -365,73 +359,8 @@ pub fn sync(
     let mut rec = read_record(&repo);
     rec.last_attempt = Some(now());
     let mut result = round::run(store, &repo, opts, progress);
-    // every fetch leaves a pack here, and every push to a folder one there: join the small
-    // ones once there are many
     if let Ok(r) = &mut result {
-        // and every save writes its objects loose
-        let t0 = std::time::Instant::now();
-        let cfg = repo.config().ok();
-        let limit = cfg.as_ref().and_then(crate::store::loose::loose_limit);
-        let loose = crate::store::loose::estimate(repo.path());
-        if let Some(limit) = limit.filter(|l| loose > *l) {
-            progress(&Event::PackingLoose { objects: loose });
-            match crate::store::loose::pack_if_many(&repo, limit) {
-                Ok(Some(p)) => {
-                    if std::env::var_os("OVERLEG_TIMING").is_some() {
-                        eprintln!("sync: packed {p:?} {:?}", t0.elapsed());
-                    }
-                    r.loose_packed = p.objects;
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    r.packs_error
-                        .get_or_insert(crate::text::line(&e.to_string()));
-                }
-            }
-        }
-        let mut dirs = vec![repo.path().to_path_buf()];
-        if r.pushed {
-            dirs.extend(folder_server(&repo, &opts.remote));
-        }
-        for dir in dirs {
-            let t0 = std::time::Instant::now();
-            // the repository's own setting: the server's for the server
-            let limit = git2::Repository::open(&dir)
-                .and_then(|r| r.config())
-                .ok()
-                .and_then(|c| crate::store::packs::pack_limit(&c));
-            let Some(limit) = limit else { continue };
-            let joined = crate::store::packs::plan(&dir, limit).and_then(|plan| match plan {
-                Some(p) => {
-                    progress(&Event::JoiningPacks {
-                        packs: p.packs(),
-                        bytes: p.bytes(),
-                    });
-                    p.run()
-                }
-                None => Ok(None),
-            });
-            match joined {
-                Ok(None) => {}
-                Ok(Some(j)) => {
-                    if std::env::var_os("OVERLEG_TIMING").is_some() {
-                        eprintln!(
-                            "sync: joined {} packs of {} ({} objects, {} bytes) {:?}",
-                            j.packs,
-                            dir.display(),
-                            j.objects,
-                            j.bytes,
-                            t0.elapsed()
-                        );
-                    }
-                    r.packs_joined += j.packs;
-                }
-                Err(e) => {
-                    r.packs_error
-                        .get_or_insert(crate::text::line(&e.to_string()));
-                }
-            }
-        }
+        tidy::tidy(&repo, &opts.remote, r, progress);
     }
     match &result {
         Ok(r) if r.conflicts == 0 => {
