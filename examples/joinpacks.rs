@@ -6,7 +6,7 @@ fn main() {
     let dir = std::env::args().nth(1).expect("a clone");
     let repo = git2::Repository::open(&dir).expect("a repository");
     let t = Instant::now();
-    match overleg::store::loose::pack_if_many(&repo, 0) {
+    match overleg::store::loose::pack_all(&repo).map(Some) {
         Ok(Some(p)) => println!(
             "packed {} loose objects ({} trees as deltas): {} bytes loose, {} bytes packed, {:?}",
             p.objects,

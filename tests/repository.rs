@@ -497,3 +497,52 @@ fn concurrent_sets_from_two_processes_both_land() {
         .expect("fsck");
     assert!(fsck.status.success(), "{}", stderr(&fsck));
 }
+
+/// A save leaves its objects loose, as `git commit` does; once they are past the clone's
+/// limit by size the save packs them, says so, and every object stays readable.
+#[test]
+fn a_save_packs_loose_objects_past_the_limit() {
+    let env = Env::new();
+    let ezk = env.demo().join("ezk");
+    let set = |status: &str| {
+        env.overleg(&ezk)
+            .args(["set", "2021-02-A2", &format!("status={status}")])
+            .output()
+            .expect("overleg")
+    };
+    let out = set("gereed");
+    assert_ok(&out);
+    assert!(!stderr(&out).contains("packing"), "{}", stderr(&out));
+    let loose = loose_objects(env.git(&ezk));
+    assert!(loose >= 4, "{loose}");
+    run_ok(
+        env.git(&ezk)
+            .args(["config", "overleg.autoPackBytes", "1k"]),
+    );
+    let out = set("lopend");
+    assert_ok(&out);
+    let said = stderr(&out);
+    assert!(
+        said.contains("packing") && said.contains("into a pack of"),
+        "{said}"
+    );
+    assert!(stdout(&out).contains("actie 2021-02-A2"));
+    assert_eq!(loose_objects(env.git(&ezk)), 0);
+    run_ok(env.git(&ezk).args(["fsck", "--full", "--strict"]));
+    let shown = json(&run_ok(env.overleg(&ezk).args([
+        "show",
+        "2021-02-A2",
+        "--json",
+    ])));
+    assert_eq!(shown["status"], "lopend");
+    // git's gc.auto 0 turns overleg's packing off too
+    run_ok(env.git(&ezk).args(["config", "gc.auto", "0"]));
+    let out = env
+        .overleg(&ezk)
+        .args(["set", "2021-02-A2", "status_note=nog los"])
+        .output()
+        .expect("overleg");
+    assert_ok(&out);
+    assert!(!stderr(&out).contains("packing"), "{}", stderr(&out));
+    assert!(loose_objects(env.git(&ezk)) >= 4);
+}

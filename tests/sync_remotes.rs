@@ -781,7 +781,7 @@ fn a_folder_server_that_is_pushed_to_often_keeps_few_packs() {
 /// stays readable, here and for the others.
 #[test]
 fn a_sync_packs_the_loose_objects_of_many_saves() {
-    use overleg::store::loose::{LOOSE_LIMIT, estimate};
+    use overleg::store::housekeeping::{LOOSE_LIMIT, estimate};
     let w = World::new();
     let url = w.server.to_string_lossy().to_string();
     let ezk = w.clone("EZK", &url);
@@ -820,7 +820,7 @@ fn a_sync_packs_the_loose_objects_of_many_saves() {
     cfg(limit as i64);
     let mut said = 0;
     let r = sync::sync(&ezk, &SyncOptions::default(), &mut |e| {
-        if let sync::Event::PackingLoose { objects } = e {
+        if let sync::Event::PackingLoose { objects, .. } = e {
             said = *objects;
         }
     })

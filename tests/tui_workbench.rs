@@ -1,6 +1,8 @@
 //! The workbench without a terminal: key sequences against state, files and commits of a real
 //! demo repository, and a snapshot of every screen at 80×24 on the bundled example.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Once;
 
@@ -668,4 +670,79 @@ fn after_a_save_the_lists_come_from_the_worker_and_the_screen_computes_none() {
     let after = listed(&f.state);
     assert!(!after.contains(&id), "{after:?}");
     assert_eq!(after.len() + 1, before.len());
+}
+
+/// The worker packs the clone's loose objects once the user has been idle a moment, after
+/// the job that wrote them; every object stays readable.
+#[test]
+fn the_worker_packs_loose_objects_while_the_user_is_idle() {
+    use overleg::tui::action::{Job, Op};
+    isolate();
+    let dir = tempfile::tempdir().expect("tempdir");
+    overleg::store::setup::demo(dir.path()).expect("demo");
+    let root = dir.path().join("ezk");
+    let store = Store::open(&root).expect("open");
+    store
+        .repo()
+        .expect("repo")
+        .config()
+        .expect("config")
+        .set_i64("overleg.autoPackBytes", 1)
+        .expect("set");
+    let keys = State::new(
+        Lang::Nl,
+        Theme::default_dark(),
+        Keymap::default(),
+        Date::new(2021, 1, 20).expect("date"),
+    )
+    .list_keys();
+    let (job_tx, job_rx) = std::sync::mpsc::channel();
+    let (act_tx, act_rx) = std::sync::mpsc::channel();
+    let _worker = overleg::tui::worker::spawn(root.clone(), job_rx, act_tx);
+    let next = || {
+        act_rx
+            .recv_timeout(std::time::Duration::from_secs(120))
+            .expect("the worker answers")
+    };
+    job_tx.send((1, Job::Start, keys.clone())).expect("send");
+    let id = loop {
+        if let Action::Loaded { agenda, .. } = next() {
+            break agenda.agenda.actions[0].id.clone();
+        }
+    };
+    let op = Op::Set {
+        id,
+        fields: vec![("status_note".into(), "ingepakt na een pauze".into())],
+    };
+    job_tx.send((2, Job::Save(op), keys)).expect("send");
+    let mut saved = false;
+    let packed = loop {
+        match next() {
+            Action::Saved { .. } => saved = true,
+            Action::Failed { message, .. } => panic!("{message}"),
+            Action::Tidied(outcome) if saved => break outcome.expect("packed"),
+            _ => {}
+        }
+    };
+    // the save's commit, its trees and the record's blob at least
+    assert!(packed.objects >= 4, "{packed:?}");
+    let mut git = std::process::Command::new("git");
+    git.current_dir(&root);
+    assert_eq!(common::loose_objects(git), 0);
+    let fsck = std::process::Command::new("git")
+        .args(["fsck", "--full", "--strict"])
+        .current_dir(&root)
+        .output()
+        .expect("git");
+    assert!(
+        fsck.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fsck.stderr)
+    );
+    let log = std::process::Command::new("git")
+        .args(["log", "-1", "-p", "--format=%s"])
+        .current_dir(&root)
+        .output()
+        .expect("git");
+    assert!(String::from_utf8_lossy(&log.stdout).contains("ingepakt na een pauze"));
 }

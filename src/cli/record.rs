@@ -233,6 +233,7 @@ pub fn new(cli: &Cli, a: &NewArgs) -> anyhow::Result<i32> {
             &saved.commit[..10.min(saved.commit.len())]
         );
     }
+    pack_loose_if_due(&store);
     Ok(0)
 }
 
@@ -260,6 +261,7 @@ pub fn set(cli: &Cli, id: &str, assignments: &[String], json: bool) -> anyhow::R
     } else {
         println!("{}", crate::text::line(&saved.summary));
     }
+    pack_loose_if_due(&store);
     Ok(0)
 }
 
@@ -267,5 +269,42 @@ pub fn delete(cli: &Cli, id: &str) -> anyhow::Result<i32> {
     let (store, agenda) = open(cli)?;
     let saved = ops::delete(&store, &agenda, id)?;
     println!("{}", crate::text::line(&saved.summary));
+    pack_loose_if_due(&store);
     Ok(0)
+}
+
+/// After a save, once its result is out: pack the clone's loose objects when they are past
+/// its limits, as `git commit` starts `git gc --auto`. A failure is told and changes nothing
+/// (every object stays loose); the save stands.
+pub(super) fn pack_loose_if_due(store: &Store) {
+    let Some(due) = store.loose_due() else {
+        return;
+    };
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    eprintln!("{}", packing_loose_line(due.objects, due.bytes));
+    match store.pack_loose(&mut || false) {
+        Ok(p) => eprintln!(
+            "packed {} loose objects ({:.1} MB) into a pack of {:.1} MB",
+            p.objects,
+            p.loose_bytes as f64 / 1e6,
+            p.pack_bytes as f64 / 1e6
+        ),
+        Err(e) => eprintln!(
+            "warning: packing the loose objects failed, and every object is kept as it was: {}. \
+             Your change is saved; the next save or sync tries again (`git gc` packs them too)",
+            crate::text::line(&e.to_string())
+        ),
+    }
+}
+
+/// What `overleg` says before it packs loose objects.
+pub(super) fn packing_loose_line(objects: usize, bytes: Option<u64>) -> String {
+    match bytes {
+        Some(b) => format!(
+            "packing {objects} loose objects ({:.1} MB) into one pack, as git gc would…",
+            b as f64 / 1e6
+        ),
+        None => format!("packing about {objects} loose objects into one pack, as git gc would…"),
+    }
 }

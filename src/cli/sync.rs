@@ -94,9 +94,9 @@ impl ProgressOut {
                 n + 1
             ))),
             Event::Remote(m) => Some(Shown::Line(format!("remote: {m}"))),
-            Event::PackingLoose { objects } => Some(Shown::Line(format!(
-                "packing about {objects} loose objects into one pack, as git gc would…"
-            ))),
+            Event::PackingLoose { objects, bytes } => Some(Shown::Line(
+                super::record::packing_loose_line(*objects, *bytes),
+            )),
             Event::JoiningPacks { packs, bytes } => Some(Shown::Line(format!(
                 "joining {packs} small packs ({:.1} MB) into one, as git gc would…",
                 *bytes as f64 / 1e6

@@ -20,26 +20,6 @@ use rustc_hash::FxHashMap;
 use super::pack_index::ID;
 use super::pack_writer::{PackWriter, crc32, write_offset};
 
-/// A clone with more loose objects than this (estimated from one of the 256 folders, as git
-/// does) has them packed: git's own default for `gc.auto`.
-pub const LOOSE_LIMIT: usize = 6700;
-
-/// How many loose objects a clone may have before they are packed: git's `gc.auto` when
-/// set, `None` when it is 0 (the user turned git's automatic packing off, so overleg's too).
-pub fn loose_limit(cfg: &git2::Config) -> Option<usize> {
-    auto_limit(cfg, "gc.auto", LOOSE_LIMIT)
-}
-
-/// One of git's automatic packing limits: the setting `key`, `default` when not set, `None`
-/// when 0 or less (turned off).
-pub(super) fn auto_limit(cfg: &git2::Config, key: &str, default: usize) -> Option<usize> {
-    match cfg.get_i64(key) {
-        Ok(n) if n <= 0 => None,
-        Ok(n) => Some(usize::try_from(n).unwrap_or(usize::MAX)),
-        Err(_) => Some(default),
-    }
-}
-
 /// Trees smaller than this are stored whole.
 const DELTA_MIN: usize = 4096;
 
@@ -57,24 +37,6 @@ pub struct Packed {
     pub pack_bytes: u64,
 }
 
-/// About how many loose objects the repository at `git_dir` has: git's estimate, from the
-/// folder `17`.
-pub fn estimate(git_dir: &Path) -> usize {
-    std::fs::read_dir(git_dir.join("objects").join("17"))
-        .map(|rd| {
-            rd.flatten()
-                .filter(|e| is_object_name(&e.file_name()))
-                .count()
-                * 256
-        })
-        .unwrap_or(0)
-}
-
-fn is_object_name(name: &std::ffi::OsStr) -> bool {
-    name.to_str()
-        .is_some_and(|n| n.len() == 2 * ID - 2 && n.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
 /// The loose objects of the repository: id, file, file size.
 fn list(objects: &Path) -> io::Result<Vec<(Oid, PathBuf, u64)>> {
     let mut out = Vec::new();
@@ -88,7 +50,7 @@ fn list(objects: &Path) -> io::Result<Vec<(Oid, PathBuf, u64)>> {
         for e in rd {
             let e = e?;
             let name = e.file_name();
-            if !is_object_name(&name) {
+            if !super::housekeeping::is_object_name(&name) {
                 continue;
             }
             let hex = format!("{fan:02x}{}", name.to_string_lossy());
@@ -103,7 +65,7 @@ fn list(objects: &Path) -> io::Result<Vec<(Oid, PathBuf, u64)>> {
 
 /// Pack the loose objects of `repo` when there are more than `limit`.
 pub fn pack_if_many(repo: &Repository, limit: usize) -> io::Result<Option<Packed>> {
-    if estimate(repo.path()) <= limit {
+    if super::housekeeping::estimate(repo.path()) <= limit {
         return Ok(None);
     }
     pack_all(repo).map(Some)
@@ -115,6 +77,13 @@ fn git_error(e: git2::Error) -> io::Error {
 
 /// Pack every loose object of `repo` and remove the loose files.
 pub fn pack_all(repo: &Repository) -> io::Result<Packed> {
+    pack_all_unless(repo, &mut || false)
+}
+
+/// [`pack_all`], given up (nothing written, nothing removed; `ErrorKind::Interrupted`) as
+/// soon as `stop` says so: it is asked before each object. The workbench packs while the
+/// user is idle and stops when they do something.
+pub fn pack_all_unless(repo: &Repository, stop: &mut dyn FnMut() -> bool) -> io::Result<Packed> {
     let objects = repo.path().join("objects");
     let loose = list(&objects)?;
     let odb = repo.odb().map_err(git_error)?;
@@ -136,6 +105,12 @@ pub fn pack_all(repo: &Repository) -> io::Result<Packed> {
     let mut deltas = 0;
     let mut entry = Vec::new();
     for &(kind, size, i) in &order {
+        if stop() {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "packing the loose objects was stopped",
+            ));
+        }
         let id = loose[i].0;
         let obj = odb.read(id).map_err(git_error)?;
         let data = obj.data();

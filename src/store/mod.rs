@@ -6,6 +6,7 @@ pub mod cache;
 pub mod checkout;
 pub mod error;
 pub mod history;
+pub mod housekeeping;
 pub mod index_file;
 pub mod journal;
 pub mod load;

@@ -37,6 +37,25 @@ impl Drop for PackWriter {
     }
 }
 
+/// Remove the temporary files of pack writers that never finished (the process was killed
+/// or the machine went down): `tmp_overleg_*` not written to for an hour. A writer at work
+/// writes its pack all the time and its index within seconds of the last entry.
+pub(super) fn sweep_abandoned(dir: &Path) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let hour = std::time::Duration::from_secs(3600);
+    for e in rd.flatten() {
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t.elapsed().is_ok_and(|age| age > hour));
+        if stale && e.file_name().to_string_lossy().starts_with("tmp_overleg_") {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 impl PackWriter {
     /// Start a pack of `count` entries in the pack folder `dir`.
     pub(super) fn create(dir: &Path, count: u32) -> io::Result<PackWriter> {

@@ -34,7 +34,7 @@ pub const PACK_LIMIT: usize = 16;
 /// How many packs a repository may have before the small ones are joined: git's
 /// `gc.autoPackLimit` when set, `None` when it is 0 (automatic packing turned off).
 pub fn pack_limit(cfg: &git2::Config) -> Option<usize> {
-    super::loose::auto_limit(cfg, "gc.autoPackLimit", PACK_LIMIT)
+    super::housekeeping::auto_limit(cfg, "gc.autoPackLimit", PACK_LIMIT)
 }
 
 /// What a join did.

@@ -97,6 +97,8 @@ pub enum Event {
     /// (`store::loose`).
     PackingLoose {
         objects: usize,
+        /// About how many bytes on disk, when counted.
+        bytes: Option<u64>,
     },
 }
 

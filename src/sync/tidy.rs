@@ -9,7 +9,7 @@ use std::time::Instant;
 use git2::Repository;
 
 use super::{Event, SyncReport, folder, remote};
-use crate::store::{loose, packs};
+use crate::store::{housekeeping, packs};
 
 /// Pack and join what is due in the clone, and in the folder server if this sync pushed to
 /// one. A failure is noted in `report` (every object stays); the sync itself has succeeded.
@@ -25,12 +25,16 @@ pub(super) fn tidy(
             .get_or_insert(crate::text::line(&e.to_string()));
     };
     let cfg = repo.config().ok();
-    let loose_limit = cfg.as_ref().and_then(loose::loose_limit);
-    let estimate = loose::estimate(repo.path());
-    if loose_limit.is_some_and(|l| estimate > l) {
+    let due = cfg
+        .as_ref()
+        .and_then(|c| housekeeping::due(repo.path(), housekeeping::limits(c)));
+    if let Some(due) = due {
         let t0 = Instant::now();
-        progress(&Event::PackingLoose { objects: estimate });
-        match loose::pack_all(repo) {
+        progress(&Event::PackingLoose {
+            objects: due.objects,
+            bytes: due.bytes,
+        });
+        match housekeeping::pack_loose(repo, &mut || false) {
             Ok(p) => {
                 timing(|| format!("packed {p:?}"), t0);
                 report.loose_packed = p.objects;

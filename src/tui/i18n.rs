@@ -212,6 +212,7 @@ messages! {
     SyncMerging => "samenvoegen…", "merging…";
     SyncJoiningPacks => "pakbestanden bundelen…", "joining packs…";
     SyncPackingLoose => "losse objecten inpakken…", "packing loose objects…";
+    TidyFailed => "Losse objecten inpakken is mislukt; alle objecten zijn bewaard en het wordt later opnieuw geprobeerd", "Packing the loose objects failed; every object is kept and it is tried again later";
     SyncPushing => "delen…", "pushing…";
     SyncRetrying => "tussendoor gedeeld door een ander; opnieuw ophalen, poging", "someone pushed meanwhile; fetching again, attempt";
     SyncAlready => "Er loopt al een synchronisatie.", "A sync is already running.";

@@ -320,7 +320,7 @@ pub fn progress_text(s: &State) -> Option<String> {
         Some(Event::JoiningPacks { packs, .. }) => {
             format!("{} ({packs})", s.t(Msg::SyncJoiningPacks))
         }
-        Some(Event::PackingLoose { objects }) => {
+        Some(Event::PackingLoose { objects, .. }) => {
             format!("{} ({objects})", s.t(Msg::SyncPackingLoose))
         }
         Some(Event::Pushing) => s.t(Msg::SyncPushing).to_string(),

@@ -109,6 +109,13 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             e.push(Effect::Run(job, Job::Index));
             e
         }
+        // packing is housekeeping: only a failure is worth the status line
+        Action::Tidied(Ok(_)) => Vec::new(),
+        Action::Tidied(Err(e)) => {
+            let m = format!("{}: {}", s.t(Msg::TidyFailed), crate::text::line(&e));
+            s.info(Level::Error, m);
+            Vec::new()
+        }
         Action::Indexed { index } => {
             s.index = index;
             s.rerun_search();

@@ -166,3 +166,12 @@ pub fn settle(root: &Path) {
         f.set_modified(past).expect("set time");
     }
 }
+
+/// How many loose objects git counts, by `git count-objects -v` run as `git` is set up.
+pub fn loose_objects(mut git: Command) -> usize {
+    run_ok(git.args(["count-objects", "-v"]))
+        .lines()
+        .find_map(|l| l.strip_prefix("count: "))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("count")
+}
