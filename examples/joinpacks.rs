@@ -4,6 +4,8 @@ use std::time::Instant;
 
 fn main() {
     let dir = std::env::args().nth(1).expect("a clone");
+    // as the binary runs libgit2 (src/main.rs)
+    git2::opts::strict_hash_verification(false);
     let repo = git2::Repository::open(&dir).expect("a repository");
     let t = Instant::now();
     match overleg::store::loose::pack_all(&repo).map(Some) {

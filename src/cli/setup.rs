@@ -83,5 +83,15 @@ pub fn generate(out: &Path, records: usize, seed: u64, history: usize) -> anyhow
         "{files} files in {} ({history} commits of history)",
         out.display()
     );
+    // packed, as a repository of some years would be: every object loose would have the
+    // first save pack them all
+    let store = crate::store::Store::open(out)?;
+    let p = store.pack_loose(&mut || false)?;
+    println!(
+        "{} objects packed ({:.1} MB loose, a pack of {:.1} MB)",
+        p.objects,
+        p.loose_bytes as f64 / 1e6,
+        p.pack_bytes as f64 / 1e6
+    );
     Ok(0)
 }

@@ -155,3 +155,42 @@ fn few_loose_objects_are_left_loose() {
     );
     assert!(loose_files(dir.path()) > 0);
 }
+
+#[test]
+fn entries_are_walked_in_the_order_git_writes_them() {
+    // a folder sorts as if its name ended in `/`: after `a-b` and `a.b`, before `a0`
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    git(d, &["init", "-q"]);
+    for f in ["a-b", "a.b", "a/x", "a0", "ab", "b/c/d", "b.c", "b0"] {
+        let p = d.join(f);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, f).expect("write");
+    }
+    git(d, &["add", "-A"]);
+    let id = git(d, &["write-tree"]);
+    let repo = git2::Repository::open(d).expect("open");
+    let tree = repo
+        .find_object(git2::Oid::from_str(id.trim()).expect("id"), None)
+        .expect("tree");
+    let odb = repo.odb().expect("odb");
+    let data = odb.read(tree.id()).expect("read").data().to_vec();
+    let list = entries(&data).expect("entries");
+    let names: Vec<String> = list
+        .iter()
+        .map(|&(s, e)| String::from_utf8_lossy(entry_name(&data[s..e]).0).into_owned())
+        .collect();
+    assert_eq!(names, ["a-b", "a.b", "a", "a0", "ab", "b.c", "b", "b0"]);
+    for w in list.windows(2) {
+        let (a, b) = (&data[w[0].0..w[0].1], &data[w[1].0..w[1].1]);
+        assert!(tree_order(a, b).is_lt(), "{names:?}");
+        assert!(tree_order(b, a).is_gt());
+    }
+    // and the walk finds every entry a tree shares with itself
+    let base = Base::new(data.clone(), 0).expect("base");
+    let d = tree_delta(&base, &data);
+    assert_eq!(
+        d.as_deref().map(|d| apply(&data, d)),
+        Some(Some(data.clone()))
+    );
+}
