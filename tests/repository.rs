@@ -527,14 +527,43 @@ fn a_save_packs_loose_objects_past_the_limit() {
         "{said}"
     );
     assert!(stdout(&out).contains("actie 2021-02-A2"));
-    assert_eq!(loose_objects(env.git(&ezk)), 0);
-    run_ok(env.git(&ezk).args(["fsck", "--full", "--strict"]));
-    let shown = json(&run_ok(env.overleg(&ezk).args([
-        "show",
-        "2021-02-A2",
-        "--json",
-    ])));
-    assert_eq!(shown["status"], "lopend");
+    // nothing loose, git finds every object sound, and the saved value reads back
+    let all_packed_with = |field: &str, value: &str| {
+        assert_eq!(loose_objects(env.git(&ezk)), 0);
+        run_ok(env.git(&ezk).args(["fsck", "--full", "--strict"]));
+        let shown = json(&run_ok(env.overleg(&ezk).args([
+            "show",
+            "2021-02-A2",
+            "--json",
+        ])));
+        assert_eq!(shown[field], value);
+    };
+    all_packed_with("status", "lopend");
+    // each later save packs its own few objects: the small packs are joined once there are
+    // more than git's gc.autoPackLimit
+    run_ok(env.git(&ezk).args(["config", "gc.autoPackLimit", "2"]));
+    let packs = || {
+        std::fs::read_dir(ezk.join(".git/objects/pack"))
+            .expect("pack dir")
+            .filter(|e| {
+                e.as_ref()
+                    .is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".pack"))
+            })
+            .count()
+    };
+    let mut joined = 0;
+    for note in ["een", "twee", "drie", "vier"] {
+        let out = env
+            .overleg(&ezk)
+            .args(["set", "2021-02-A2", &format!("status_note={note}")])
+            .output()
+            .expect("overleg");
+        assert_ok(&out);
+        joined += usize::from(stderr(&out).contains("joining"));
+        assert!(packs() <= 3, "{}", packs());
+    }
+    assert!(joined >= 1, "no join announced");
+    all_packed_with("status_note", "vier");
     // git's gc.auto 0 turns overleg's packing off too
     run_ok(env.git(&ezk).args(["config", "gc.auto", "0"]));
     let out = env

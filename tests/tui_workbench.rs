@@ -720,12 +720,14 @@ fn the_worker_packs_loose_objects_while_the_user_is_idle() {
         match next() {
             Action::Saved { .. } => saved = true,
             Action::Failed { message, .. } => panic!("{message}"),
-            Action::Tidied(outcome) if saved => break outcome.expect("packed"),
+            Action::Tidied(outcome) if saved => break outcome.expect("tidied"),
             _ => {}
         }
     };
     // the save's commit, its trees and the record's blob at least
-    assert!(packed.objects >= 4, "{packed:?}");
+    let objects = packed.packed.as_ref().map_or(0, |p| p.objects);
+    assert!(objects >= 4, "{packed:?}");
+    assert_eq!(packed.failed, None);
     let mut git = std::process::Command::new("git");
     git.current_dir(&root);
     assert_eq!(common::loose_objects(git), 0);

@@ -274,28 +274,51 @@ pub fn delete(cli: &Cli, id: &str) -> anyhow::Result<i32> {
 }
 
 /// After a save, once its result is out: pack the clone's loose objects when they are past
-/// its limits, as `git commit` starts `git gc --auto`. A failure is told and changes nothing
-/// (every object stays loose); the save stands.
+/// its limits and join its small packs when there are too many, as `git commit` starts
+/// `git gc --auto`; each step said on stderr. A failure is told and changes nothing (every
+/// object stays); the save stands.
 pub(super) fn pack_loose_if_due(store: &Store) {
-    let Some(due) = store.loose_due() else {
-        return;
-    };
+    use crate::store::housekeeping::Step;
     use std::io::Write;
-    let _ = std::io::stdout().flush();
-    eprintln!("{}", packing_loose_line(due.objects, due.bytes));
-    match store.pack_loose(&mut || false) {
-        Ok(p) => eprintln!(
-            "packed {} loose objects ({:.1} MB) into a pack of {:.1} MB",
-            p.objects,
-            p.loose_bytes as f64 / 1e6,
-            p.pack_bytes as f64 / 1e6
-        ),
-        Err(e) => eprintln!(
-            "warning: packing the loose objects failed, and every object is kept as it was: {}. \
-             Your change is saved; the next save or sync tries again (`git gc` packs them too)",
-            crate::text::line(&e.to_string())
-        ),
+    let mut announce = |step| {
+        let _ = std::io::stdout().flush();
+        eprintln!(
+            "{}",
+            match step {
+                Step::PackingLoose(d) => packing_loose_line(d.objects, d.bytes),
+                Step::JoiningPacks { packs, bytes } => joining_packs_line(packs, bytes),
+            }
+        );
+    };
+    let failed = match store.tidy(&mut announce, &mut || false) {
+        Ok(t) => {
+            if let Some(p) = &t.packed {
+                eprintln!(
+                    "packed {} loose objects ({:.1} MB) into a pack of {:.1} MB",
+                    p.objects,
+                    p.loose_bytes as f64 / 1e6,
+                    p.pack_bytes as f64 / 1e6
+                );
+            }
+            t.failed
+        }
+        Err(e) => Some(e.to_string()),
+    };
+    if let Some(e) = failed {
+        eprintln!(
+            "warning: packing the repository's objects failed, and every object is kept as it was: {}. \
+             Your change is saved; the next save or sync tries again (`git gc` does the same work)",
+            crate::text::line(&e)
+        );
     }
+}
+
+/// What `overleg` says before it joins packs.
+pub(super) fn joining_packs_line(packs: usize, bytes: u64) -> String {
+    format!(
+        "joining {packs} small packs ({:.1} MB) into one, as git gc would…",
+        bytes as f64 / 1e6
+    )
 }
 
 /// What `overleg` says before it packs loose objects.

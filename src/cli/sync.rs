@@ -97,10 +97,9 @@ impl ProgressOut {
             Event::PackingLoose { objects, bytes } => Some(Shown::Line(
                 super::record::packing_loose_line(*objects, *bytes),
             )),
-            Event::JoiningPacks { packs, bytes } => Some(Shown::Line(format!(
-                "joining {packs} small packs ({:.1} MB) into one, as git gc would…",
-                *bytes as f64 / 1e6
-            ))),
+            Event::JoiningPacks { packs, bytes } => Some(Shown::Line(
+                super::record::joining_packs_line(*packs, *bytes),
+            )),
             Event::RemoteProgress(m) => Some(Shown::Step(format!("remote: {m}"))),
             Event::Fetch {
                 received_objects,

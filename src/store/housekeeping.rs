@@ -6,8 +6,11 @@
 use std::io;
 use std::path::Path;
 
+use git2::Repository;
+
 use super::loose::{self, Packed};
 use super::pack_index::ID;
+use super::packs::{self, Joined};
 use super::{Store, StoreError};
 
 /// A clone with more loose objects than this (estimated from one of the 256 folders, as git
@@ -116,16 +119,91 @@ pub(super) fn is_object_name(name: &std::ffi::OsStr) -> bool {
         .is_some_and(|n| n.len() == 2 * ID - 2 && n.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// A step of housekeeping about to run, for the user to be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    PackingLoose(Due),
+    JoiningPacks { packs: usize, bytes: u64 },
+}
+
+/// What housekeeping did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tidied {
+    pub packed: Option<Packed>,
+    pub joined: Option<Joined>,
+    /// Why a step failed, if one did: every object is kept, and the next time tries again.
+    pub failed: Option<String>,
+}
+
+/// A clone's housekeeping: its loose objects packed when they are past its limits
+/// ([`limits`]), then its small packs joined when there are more than git's
+/// `gc.autoPackLimit` (`store::packs`). Each step is told to `announce` before it runs; a
+/// step that fails is noted and the next still runs. As soon as `stop` says so everything
+/// is given up (`ErrorKind::Interrupted`): what was done before stays done, what was under
+/// way is left as if never started.
+pub fn tidy(
+    repo: &Repository,
+    announce: &mut dyn FnMut(Step),
+    stop: &mut dyn FnMut() -> bool,
+) -> io::Result<Tidied> {
+    let cfg = repo
+        .config()
+        .map_err(|e| io::Error::other(e.message().to_string()))?;
+    let mut done = Tidied::default();
+    let mut failed = |e: io::Error| -> io::Result<()> {
+        if e.kind() == io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+        done.failed
+            .get_or_insert_with(|| crate::text::line(&e.to_string()));
+        Ok(())
+    };
+    let mut packed = None;
+    if let Some(d) = due(repo.path(), limits(&cfg)) {
+        announce(Step::PackingLoose(d));
+        match pack_loose(repo, stop) {
+            Ok(p) => packed = Some(p),
+            Err(e) => failed(e)?,
+        }
+    }
+    let mut joined = None;
+    let plan = match packs::pack_limit(&cfg) {
+        Some(limit) => packs::plan(repo.path(), limit),
+        None => Ok(None),
+    };
+    match plan {
+        Ok(Some(plan)) => {
+            announce(Step::JoiningPacks {
+                packs: plan.packs(),
+                bytes: plan.bytes(),
+            });
+            match plan.run_unless(stop) {
+                Ok(j) => joined = j,
+                Err(e) => failed(e)?,
+            }
+        }
+        Ok(None) => {}
+        Err(e) => failed(e)?,
+    }
+    done.packed = packed;
+    done.joined = joined;
+    Ok(done)
+}
+
 impl Store {
-    /// The loose objects of this clone when they are past its limits ([`limits`]).
-    pub fn loose_due(&self) -> Option<Due> {
-        let repo = self.repo().ok()?;
-        let cfg = repo.config().ok()?;
-        due(repo.path(), limits(&cfg))
+    /// This clone's housekeeping ([`tidy`]).
+    pub fn tidy(
+        &self,
+        announce: &mut dyn FnMut(Step),
+        stop: &mut dyn FnMut() -> bool,
+    ) -> io::Result<Tidied> {
+        let repo = self
+            .repo()
+            .map_err(|e: StoreError| io::Error::other(e.to_string()))?;
+        tidy(&repo, announce, stop)
     }
 
-    /// Pack the loose objects of this clone, given up as soon as `stop` says so
-    /// ([`loose::pack_all_unless`]). What a packing that was killed left behind goes first.
+    /// Pack the loose objects of this clone, whatever their number ([`pack_loose`]).
     pub fn pack_loose(&self, stop: &mut dyn FnMut() -> bool) -> io::Result<Packed> {
         let repo = self
             .repo()
@@ -136,7 +214,7 @@ impl Store {
 
 /// Pack the loose objects of `repo` ([`loose::pack_all_unless`]), after removing what a
 /// packing or join that was killed left behind.
-pub fn pack_loose(repo: &git2::Repository, stop: &mut dyn FnMut() -> bool) -> io::Result<Packed> {
+pub fn pack_loose(repo: &Repository, stop: &mut dyn FnMut() -> bool) -> io::Result<Packed> {
     super::pack_writer::sweep_abandoned(&repo.path().join("objects").join("pack"));
     loose::pack_all_unless(repo, stop)
 }

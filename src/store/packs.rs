@@ -88,7 +88,14 @@ impl Plan {
 
     /// Join them. `Ok(None)` when one went away meanwhile (another process joined them).
     pub fn run(self) -> io::Result<Option<Joined>> {
-        join(&self.dir, &self.packs)
+        self.run_unless(&mut || false)
+    }
+
+    /// [`Plan::run`], given up (nothing put in place, every pack kept;
+    /// `ErrorKind::Interrupted`) as soon as `stop` says so: it is asked every thousand
+    /// entries.
+    pub fn run_unless(self, stop: &mut dyn FnMut() -> bool) -> io::Result<Option<Joined>> {
+        join(&self.dir, &self.packs, stop)
     }
 }
 
@@ -166,7 +173,7 @@ fn geometric_split(sizes: &[u64]) -> usize {
 
 /// Join `packs` into one. `Ok(None)` when one of them went away meanwhile: another process
 /// (a department's overleg, or git) is joining them, and every object is still there.
-fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
+fn join(dir: &Path, packs: &[Pack], stop: &mut dyn FnMut() -> bool) -> io::Result<Option<Joined>> {
     let gone = |e: &io::Error| e.kind() == io::ErrorKind::NotFound;
     let mut idxs: Vec<Idx> = Vec::with_capacity(packs.len());
     for p in packs {
@@ -191,6 +198,7 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
     let mut to = Joining {
         w: &mut w,
         rebased: 0,
+        stop,
     };
     for ((pack, idx), repeated) in packs.iter().zip(&idxs).zip(&repeated) {
         match copy_entries(&pack.stem.with_extension("pack"), idx, repeated, &mut to) {
@@ -226,6 +234,7 @@ fn join(dir: &Path, packs: &[Pack]) -> io::Result<Option<Joined>> {
 struct Joining<'a> {
     w: &'a mut PackWriter,
     rebased: usize,
+    stop: &'a mut dyn FnMut() -> bool,
 }
 
 const OFS_DELTA: u8 = 6;
@@ -261,6 +270,12 @@ fn copy_entries(path: &Path, idx: &Idx, repeated: &[bool], to: &mut Joining<'_>)
     let mut new_at: Vec<Option<u64>> = Vec::with_capacity(order.len());
     let mut entry = Vec::new();
     for (k, &i) in order.iter().enumerate() {
+        if k % 1024 == 0 && (to.stop)() {
+            return Err(io::Error::new(
+                io::ErrorKind::Interrupted,
+                "joining the packs was stopped",
+            ));
+        }
         let start = old_at[k] as usize;
         let stop = old_at.get(k + 1).map_or(end, |&o| o as usize);
         if start < PACK_HEADER || stop > end || start >= stop {

@@ -166,7 +166,9 @@ fn deltas_on_a_left_out_copy_find_their_base_by_id() {
             });
         }
     }
-    let joined = join(&pack_dir(d), &packs).expect("join").expect("joined");
+    let joined = join(&pack_dir(d), &packs, &mut || false)
+        .expect("join")
+        .expect("joined");
     assert!(joined.repeated > 0);
     assert!(joined.rebased > 0, "{joined:?}");
     assert_eq!(count(d, "pack"), 1);
@@ -272,4 +274,44 @@ fn kept_packs_and_a_multi_pack_index_are_left_alone() {
     git(d, &["multi-pack-index", "write"]);
     assert_eq!(join_if_many(&d.join(".git")).expect("join"), None);
     assert_eq!(count(d, "pack"), packs.len());
+}
+
+#[test]
+fn a_join_stopped_half_way_keeps_every_pack_and_leaves_nothing() {
+    let (dir, _) = many_packs(PACK_LIMIT + 2);
+    let d = dir.path();
+    let listing = || {
+        let mut v: Vec<(std::ffi::OsString, Vec<u8>)> = std::fs::read_dir(pack_dir(d))
+            .expect("dir")
+            .map(|e| {
+                let e = e.expect("entry");
+                (e.file_name(), std::fs::read(e.path()).expect("read"))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing();
+    let objects = all_objects(d);
+    let plan = plan(&d.join(".git"), PACK_LIMIT)
+        .expect("plan")
+        .expect("packs to join");
+    let joining = plan.packs();
+    let mut asked = 0;
+    let e = plan
+        .run_unless(&mut || {
+            asked += 1;
+            asked == 3
+        })
+        .expect_err("stopped");
+    assert_eq!(e.kind(), io::ErrorKind::Interrupted);
+    assert!(joining > 3, "{joining}");
+    // small packs: asked at the first entry of each, until told to stop
+    assert_eq!(asked, 3);
+    assert_eq!(
+        listing(),
+        before,
+        "every pack as it was, no file left behind"
+    );
+    assert_eq!(all_objects(d), objects);
 }

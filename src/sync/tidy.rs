@@ -9,7 +9,8 @@ use std::time::Instant;
 use git2::Repository;
 
 use super::{Event, SyncReport, folder, remote};
-use crate::store::{housekeeping, packs};
+use crate::store::housekeeping::{self, Step};
+use crate::store::packs;
 
 /// Pack and join what is due in the clone, and in the folder server if this sync pushed to
 /// one. A failure is noted in `report` (every object stays); the sync itself has succeeded.
@@ -19,40 +20,41 @@ pub(super) fn tidy(
     report: &mut SyncReport,
     progress: &mut dyn FnMut(&Event),
 ) {
-    let mut failed = |e: std::io::Error| {
-        report
-            .packs_error
-            .get_or_insert(crate::text::line(&e.to_string()));
+    let mut error: Option<String> = None;
+    let mut failed = |e: String| {
+        error.get_or_insert(crate::text::line(&e));
     };
-    let cfg = repo.config().ok();
-    let due = cfg
-        .as_ref()
-        .and_then(|c| housekeeping::due(repo.path(), housekeeping::limits(c)));
-    if let Some(due) = due {
-        let t0 = Instant::now();
-        progress(&Event::PackingLoose {
-            objects: due.objects,
-            bytes: due.bytes,
-        });
-        match housekeeping::pack_loose(repo, &mut || false) {
-            Ok(p) => {
-                timing(|| format!("packed {p:?}"), t0);
-                report.loose_packed = p.objects;
+    let t0 = Instant::now();
+    let announce = &mut |step| {
+        progress(&match step {
+            Step::PackingLoose(d) => Event::PackingLoose {
+                objects: d.objects,
+                bytes: d.bytes,
+            },
+            Step::JoiningPacks { packs, bytes } => Event::JoiningPacks { packs, bytes },
+        })
+    };
+    let (mut packed, mut joined) = (0, 0);
+    match housekeeping::tidy(repo, announce, &mut || false) {
+        Ok(t) => {
+            timing(|| format!("tidied the clone {t:?}"), t0);
+            packed = t.packed.map_or(0, |p| p.objects);
+            joined = t.joined.map_or(0, |j| j.packs);
+            if let Some(e) = t.failed {
+                failed(e);
             }
-            Err(e) => failed(e),
         }
+        Err(e) => failed(e.to_string()),
     }
-    let mut dirs = vec![(
-        repo.path().to_path_buf(),
-        cfg.as_ref().and_then(packs::pack_limit),
-    )];
-    if report.pushed {
-        dirs.extend(folder_server(repo, remote_name));
-    }
-    for (dir, limit) in dirs {
-        let Some(limit) = limit else { continue };
+    // the folder server this sync pushed to: nobody else keeps its packs few
+    let server = if report.pushed {
+        folder_server(repo, remote_name)
+    } else {
+        None
+    };
+    if let Some((dir, Some(limit))) = server {
         let t0 = Instant::now();
-        let joined = packs::plan(&dir, limit).and_then(|plan| match plan {
+        let done = packs::plan(&dir, limit).and_then(|plan| match plan {
             Some(p) => {
                 progress(&Event::JoiningPacks {
                     packs: p.packs(),
@@ -62,17 +64,22 @@ pub(super) fn tidy(
             }
             None => Ok(None),
         });
-        match joined {
+        match done {
             Ok(None) => {}
             Ok(Some(j)) => {
                 timing(
                     || format!("joined {} packs of {}: {j:?}", j.packs, dir.display()),
                     t0,
                 );
-                report.packs_joined += j.packs;
+                joined += j.packs;
             }
-            Err(e) => failed(e),
+            Err(e) => failed(e.to_string()),
         }
+    }
+    report.loose_packed = packed;
+    report.packs_joined += joined;
+    if report.packs_error.is_none() {
+        report.packs_error = error;
     }
 }
 

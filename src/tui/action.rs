@@ -64,9 +64,9 @@ pub enum Action {
         unshared: Option<usize>,
         snapshot: Box<SyncSnapshot>,
     },
-    /// The worker packed the clone's loose objects while the user was idle (`Err`: it could
-    /// not, and every object stays as it was).
-    Tidied(Result<crate::store::loose::Packed, String>),
+    /// The worker packed the clone's loose objects or joined its packs while the user was
+    /// idle (a failure in `Err` or `failed`: every object stays as it was).
+    Tidied(super::worker::Tidy),
     /// The search index caught up with the agenda after a save.
     Indexed {
         index: std::sync::Arc<crate::search::Flat>,

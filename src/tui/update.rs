@@ -110,10 +110,15 @@ pub fn update(s: &mut State, action: Action) -> Vec<Effect> {
             e
         }
         // packing is housekeeping: only a failure is worth the status line
-        Action::Tidied(Ok(_)) => Vec::new(),
-        Action::Tidied(Err(e)) => {
-            let m = format!("{}: {}", s.t(Msg::TidyFailed), crate::text::line(&e));
-            s.info(Level::Error, m);
+        Action::Tidied(outcome) => {
+            let failed = match outcome {
+                Ok(t) => t.failed,
+                Err(e) => Some(e),
+            };
+            if let Some(e) = failed {
+                let m = format!("{}: {}", s.t(Msg::TidyFailed), crate::text::line(&e));
+                s.info(Level::Error, m);
+            }
             Vec::new()
         }
         Action::Indexed { index } => {

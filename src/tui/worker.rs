@@ -303,15 +303,12 @@ impl Runner {
         }
     }
 
-    /// Pack the clone's loose objects when they are past its limits, given up as soon as
-    /// `stop` says so (`None` then, and when nothing was due).
-    pub fn tidy(
-        &mut self,
-        stop: &mut dyn FnMut() -> bool,
-    ) -> Option<std::result::Result<crate::store::loose::Packed, String>> {
-        self.store.loose_due()?;
-        match self.store.pack_loose(stop) {
-            Ok(p) => Some(Ok(p)),
+    /// The clone's housekeeping (`store::housekeeping::tidy`), given up as soon as `stop`
+    /// says so (`None` then, and when nothing was due).
+    pub fn tidy(&mut self, stop: &mut dyn FnMut() -> bool) -> Option<Tidy> {
+        match self.store.tidy(&mut |_| {}, stop) {
+            Ok(t) if t == Default::default() => None,
+            Ok(t) => Some(Ok(t)),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => None,
             Err(e) => Some(Err(e.to_string())),
         }
@@ -694,6 +691,9 @@ const IDLE: std::time::Duration = std::time::Duration::from_secs(3);
 
 type Queued = (u64, Job, super::lists::ListKeys);
 
+/// What the housekeeping did, or why it failed.
+pub type Tidy = std::result::Result<crate::store::housekeeping::Tidied, String>;
+
 /// What became of waiting for the user to be idle.
 enum Idle {
     /// A job came (in the wait, or during the packing, which stopped for it).
@@ -701,7 +701,7 @@ enum Idle {
     /// The workbench closed.
     Quit,
     /// The housekeeping ran: `None` when nothing was due.
-    Done(Option<std::result::Result<crate::store::loose::Packed, String>>),
+    Done(Option<Tidy>),
 }
 
 /// Wait `idle` for a job; if none comes, pack the loose objects when they are due, stopping
