@@ -1,25 +1,18 @@
 //! The worker: the only place the workbench touches git. It owns its own `Store` and agenda,
 //! runs one job at a time off the UI thread, and reports back as actions.
 
-use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender};
+mod saves;
+mod start;
+mod thread;
 
-use toml_edit::DocumentMut;
+pub use thread::{Tidy, spawn};
 
-use crate::model::edit::{self, convert};
-use crate::model::parse::path_for;
-use crate::model::schema;
-use crate::model::{Agenda, Kind, ids};
+use crate::model::Agenda;
 use crate::ops;
-use crate::store::write::{Change, Saved};
-use crate::store::{Result, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 use super::action::{Action, Job, Op, ResolvedOutcome, SyncFailure, SyncSnapshot};
 use crate::sync::{self, SyncError, SyncOptions, conflicts};
-
-fn rejected(m: impl Into<String>) -> StoreError {
-    StoreError::Rejected(m.into())
-}
 
 /// Runs jobs against one repository. Used by the worker thread and, directly, by tests.
 pub struct Runner {
@@ -377,236 +370,8 @@ impl Runner {
                 .map(|k| std::sync::Arc::new(super::lists::Prepared::of(&self.agenda, k.clone()))),
         }
     }
-
-    /// The agenda and its search index for the first screen, decoded side by side; whether
-    /// they came from snapshots.
-    fn start(&mut self) -> (super::state::Loaded, bool) {
-        // the check behind the first screen compares every file (`Store::unchanged_besides`)
-        let catalog = crate::catalog::Catalog::open(&self.store).names_checked_behind();
-        let t0 = std::time::Instant::now();
-        let (agenda, index) = std::thread::scope(|scope| {
-            let index = scope.spawn(|| {
-                // a damaged snapshot is rebuilt like a stale one
-                let i = catalog
-                    .derived_fresh_or_behind::<crate::search::Flat>(crate::catalog::SEARCH_INDEX)
-                    .filter(|(i, _)| i.valid());
-                if std::env::var_os("OVERLEG_TIMING").is_some() {
-                    eprintln!("start: index {:?}", t0.elapsed());
-                }
-                i
-            });
-            let a = catalog.agenda();
-            if std::env::var_os("OVERLEG_TIMING").is_some() {
-                eprintln!("start: agenda {:?}", t0.elapsed());
-            }
-            (a, index.join().ok().flatten())
-        });
-        let from_snapshot = catalog.from_snapshot();
-        let index = match index {
-            Some((fresh, None)) => Some(fresh),
-            // after saves since the snapshots: their index, patched for the saved records (at
-            // 1,000,000 records a full build takes seconds of every core)
-            Some((mut old, Some(base))) if catalog.replayed_from() == Some(&base) => {
-                catalog.behind_by().map(|ids| {
-                    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-                    use crate::model::Kind;
-                    let lines_as_before = catalog.behind_only_in(&[
-                        Kind::Action,
-                        Kind::Body,
-                        Kind::Organisation,
-                        Kind::Person,
-                    ]);
-                    let in_place = old.patch_in_place(&agenda, &ids, lines_as_before);
-                    if std::env::var_os("OVERLEG_TIMING").is_some() {
-                        eprintln!(
-                            "start: index patched {} for {} records",
-                            if in_place { "in place" } else { "as a copy" },
-                            ids.len()
-                        );
-                    }
-                    if in_place {
-                        old
-                    } else {
-                        crate::search::Flat::patched(&old, &agenda, &ids)
-                    }
-                })
-            }
-            _ => None,
-        };
-        let index = std::sync::Arc::new(match index {
-            Some(i) => i,
-            None => {
-                if std::env::var_os("OVERLEG_TIMING").is_some() {
-                    eprintln!("start: index built");
-                }
-                catalog.derived(crate::catalog::SEARCH_INDEX, crate::search::Flat::of)
-            }
-        });
-        self.replayed = match (catalog.saved_since(), catalog.besides_cache()) {
-            (Some(saved), _) => Some((saved.clone(), Some(catalog.key().clone()))),
-            (None, Some(besides)) => Some((besides.clone(), None)),
-            (None, None) => None,
-        };
-        self.agenda = agenda;
-        self.index = index.clone();
-        self.indexed = Indexed::Current;
-        (
-            super::state::Loaded {
-                agenda: self.agenda.clone(),
-                index,
-                // the first screen needs only a few of the lists: computing all of them
-                // here would hold it back (the next agenda comes with them)
-                lists: None,
-            },
-            from_snapshot,
-        )
-    }
-
-    fn save(&self, op: Op) -> Result<(Saved, Option<String>)> {
-        let (s, a) = (&self.store, &self.agenda);
-        let pairs = |f: &[(String, String)]| -> Vec<(String, String)> { f.to_vec() };
-        Ok(match op {
-            Op::Set { id, fields } => (ops::set_fields(s, a.as_ref(), &id, &pairs(&fields))?, None),
-            Op::Create { kind, fields } => {
-                let (id, saved) = ops::create(s, a, kind, &fields)?;
-                (saved, Some(id))
-            }
-            Op::Delete { id } => (ops::delete(s, a, &id)?, None),
-            Op::AddEntry { id, list, fields } => {
-                let f: Vec<(&str, String)> = fields
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.clone()))
-                    .collect();
-                (ops::add_entry(s, a, &id, &list, f)?.1, None)
-            }
-            Op::AddNotesEntry {
-                meeting,
-                list,
-                fields,
-            } => match a.notes_of(&meeting) {
-                Some(n) => {
-                    let f: Vec<(&str, String)> = fields
-                        .iter()
-                        .map(|(k, v)| (k.as_str(), v.clone()))
-                        .collect();
-                    (ops::add_entry(s, a, &n.id.clone(), &list, f)?.1, None)
-                }
-                None => self.new_notes(&meeting, &list, &fields)?,
-            },
-            Op::Multi { sets, what } => (self.multi(&sets, &what)?, None),
-            Op::Prepare { previous, fields } => {
-                let (saved, id) = super::prepare::prepare(s, a, &previous, &fields)?;
-                (saved, Some(id))
-            }
-            Op::Undo { commit } => (s.revert_own(&commit)?, None),
-        })
-    }
-
-    /// Several records changed in one commit.
-    fn multi(&self, sets: &[(String, Vec<(String, String)>)], what: &str) -> Result<Saved> {
-        let a = &self.agenda;
-        let mut targets = Vec::new();
-        for (id, fields) in sets {
-            let (kind, id) = a
-                .resolve(id)
-                .ok_or_else(|| StoreError::NotFound(id.clone()))?;
-            let path = a.path_of(&id).unwrap_or_else(|| path_for(kind, &id));
-            targets.push((kind, path, a.reference(&id), fields.clone()));
-        }
-        let refs: Vec<String> = targets.iter().map(|t| t.2.clone()).collect();
-        let summary = format!("{} {what}", refs.join(", "));
-        self.store.transact(|r| {
-            let mut changes = Vec::new();
-            for (kind, path, _, fields) in &targets {
-                let old = r
-                    .read(path)?
-                    .ok_or_else(|| StoreError::NotFound(path.clone()))?;
-                let mut doc: DocumentMut =
-                    old.parse().map_err(|e| rejected(format!("{path}: {e}")))?;
-                for (f, v) in fields {
-                    let fp = edit::FieldPath::parse(f).map_err(rejected)?;
-                    edit::set_field(&mut doc, *kind, &fp, v).map_err(rejected)?;
-                }
-                let new = doc.to_string();
-                ops::validate_text(*kind, path, &new)?;
-                if new != old {
-                    changes.push(Change {
-                        path: path.clone(),
-                        text: Some(new),
-                    });
-                }
-            }
-            if changes.is_empty() {
-                return Err(rejected(
-                    "nothing changed: the records already have these values",
-                ));
-            }
-            Ok((changes, summary.clone()))
-        })
-    }
-
-    /// The first entry of a meeting's notes: the notes record is made with it, in one commit.
-    fn new_notes(
-        &self,
-        meeting: &str,
-        list: &str,
-        fields: &[(String, String)],
-    ) -> Result<(Saved, Option<String>)> {
-        let a = &self.agenda;
-        if a.meeting(meeting).is_none() {
-            return Err(StoreError::NotFound(meeting.to_string()));
-        }
-        let id = format!("n-{}", meeting.trim_start_matches("m-"));
-        let id = if a.kind_of(&id).is_some() {
-            ids::mint(Kind::Notes)
-        } else {
-            id
-        };
-        let base = [
-            ("meeting", meeting.to_string()),
-            ("type", "besluitenlijst".into()),
-            ("status", "concept".into()),
-        ];
-        let mut doc = edit::new_document(Kind::Notes, &id, &base).map_err(rejected)?;
-        let key = schema::entry_key(list);
-        let mut values = Vec::new();
-        if key == "id" {
-            let prefix = list.chars().next().unwrap_or('x').to_string();
-            values.push(("id", toml_edit::Value::from(ids::mint_entry(&prefix))));
-        }
-        for (k, v) in fields {
-            let ty = schema::list_field(Kind::Notes, list, k)
-                .map(|f| f.ty)
-                .ok_or_else(|| rejected(format!("{list} has no field `{k}`")))?;
-            if let Some(val) = convert(ty, v).map_err(|e| rejected(format!("{k}: {e}")))? {
-                values.push((k.as_str(), val));
-            }
-        }
-        edit::push_entry(&mut doc, list, values);
-        let text = doc.to_string();
-        let path = path_for(Kind::Notes, &id);
-        ops::validate_text(Kind::Notes, &path, &text)?;
-        let summary = format!(
-            "nieuw verslag {}/verslag: {list} toegevoegd",
-            a.reference(meeting)
-        );
-        let saved = self.store.transact(|r| {
-            if r.read(&path)?.is_some() {
-                return Err(rejected(format!("{path} exists already")));
-            }
-            Ok((
-                vec![Change {
-                    path: path.clone(),
-                    text: Some(text.clone()),
-                }],
-                summary.clone(),
-            ))
-        })?;
-        Ok((saved, Some(id)))
-    }
 }
 
-/// Sort a sync error so the workbench can say it plainly.
 /// The ids of the records a save of `paths` may have created, edited or removed.
 fn changed_ids(before: &Agenda, after: &Agenda, paths: &[String]) -> Vec<String> {
     let mut ids = before.ids_at(paths);
@@ -614,6 +379,7 @@ fn changed_ids(before: &Agenda, after: &Agenda, paths: &[String]) -> Vec<String>
     ids
 }
 
+/// Sort a sync error so the workbench can say it plainly.
 fn failure(e: SyncError) -> SyncFailure {
     match e {
         SyncError::Unreachable { url, detail } => SyncFailure::Unreachable { url, detail },
@@ -626,103 +392,4 @@ fn failure(e: SyncError) -> SyncFailure {
         SyncError::Busy(n) => SyncFailure::Busy(n),
         other => SyncFailure::Other(other.to_string()),
     }
-}
-
-/// Start the worker thread on the repository at `root`; jobs go in, actions come out.
-pub fn spawn(
-    root: PathBuf,
-    jobs: Receiver<(u64, Job, super::lists::ListKeys)>,
-    out: Sender<Action>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let store = match Store::open(&root) {
-            Ok(s) => s,
-            Err(e) => {
-                let _ = out.send(Action::Failed {
-                    job: 0,
-                    message: e.to_string(),
-                });
-                return;
-            }
-        };
-        let mut runner = Runner::unloaded(store);
-        // a clone may have many loose objects from before (the CLI with packing off, older
-        // versions): looked at once the start is done, as after a save
-        let mut tidy_due = true;
-        let mut next = jobs.recv().ok();
-        while let Some((id, job, keys)) = next.take() {
-            runner.list_keys = Some(keys);
-            let (saves, syncs) = match &job {
-                Job::Save(_) | Job::Resolve { .. } | Job::Start => (true, false),
-                Job::Sync => (false, true),
-                _ => (false, false),
-            };
-            let result = runner.run_with(id, job, &mut |a| {
-                let _ = out.send(a);
-            });
-            if out.send(result).is_err() {
-                break;
-            }
-            // a sync packs what is due itself
-            tidy_due = (tidy_due || saves) && !syncs;
-            next = if tidy_due {
-                match when_idle(&mut runner, &jobs, IDLE) {
-                    Idle::Job(j) => Some(j),
-                    Idle::Quit => None,
-                    Idle::Done(outcome) => {
-                        tidy_due = false;
-                        if let Some(o) = outcome
-                            && out.send(Action::Tidied(o)).is_err()
-                        {
-                            break;
-                        }
-                        jobs.recv().ok()
-                    }
-                }
-            } else {
-                jobs.recv().ok()
-            };
-        }
-    })
-}
-
-/// How long the worker waits for the next job before it packs loose objects.
-const IDLE: std::time::Duration = std::time::Duration::from_secs(3);
-
-type Queued = (u64, Job, super::lists::ListKeys);
-
-/// What the housekeeping did, or why it failed.
-pub type Tidy = std::result::Result<crate::store::housekeeping::Tidied, String>;
-
-/// What became of waiting for the user to be idle.
-enum Idle {
-    /// A job came (in the wait, or during the packing, which stopped for it).
-    Job(Queued),
-    /// The workbench closed.
-    Quit,
-    /// The housekeeping ran: `None` when nothing was due.
-    Done(Option<Tidy>),
-}
-
-/// Wait `idle` for a job; if none comes, pack the loose objects when they are due, stopping
-/// as soon as a job comes or the workbench closes.
-fn when_idle(runner: &mut Runner, jobs: &Receiver<Queued>, idle: std::time::Duration) -> Idle {
-    use std::sync::mpsc::{RecvTimeoutError, TryRecvError};
-    match jobs.recv_timeout(idle) {
-        Ok(j) => return Idle::Job(j),
-        Err(RecvTimeoutError::Disconnected) => return Idle::Quit,
-        Err(RecvTimeoutError::Timeout) => {}
-    }
-    let mut came: Option<Idle> = None;
-    let outcome = runner.tidy(&mut || {
-        if came.is_none() {
-            came = match jobs.try_recv() {
-                Ok(j) => Some(Idle::Job(j)),
-                Err(TryRecvError::Disconnected) => Some(Idle::Quit),
-                Err(TryRecvError::Empty) => None,
-            };
-        }
-        came.is_some()
-    });
-    came.unwrap_or(Idle::Done(outcome))
 }
