@@ -20,6 +20,7 @@ pub mod setup;
 pub mod snapshot;
 #[cfg(test)]
 mod test_git;
+mod tree_delta;
 pub mod tree_edit;
 pub mod tree_objects;
 pub mod tree_patch;
