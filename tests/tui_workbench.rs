@@ -673,7 +673,8 @@ fn after_a_save_the_lists_come_from_the_worker_and_the_screen_computes_none() {
 }
 
 /// The worker packs the clone's loose objects once the user has been idle a moment, after
-/// the job that wrote them; every object stays readable.
+/// the jobs that wrote them (a sync in the workbench leaves it to that moment); every object
+/// stays readable.
 #[test]
 fn the_worker_packs_loose_objects_while_the_user_is_idle() {
     use overleg::tui::action::{Job, Op};
@@ -714,13 +715,21 @@ fn the_worker_packs_loose_objects_while_the_user_is_idle() {
         id,
         fields: vec![("status_note".into(), "ingepakt na een pauze".into())],
     };
-    job_tx.send((2, Job::Save(op), keys)).expect("send");
-    let mut saved = false;
+    // a save, and a sync right after it: the sync leaves the save's loose objects alone
+    // (its housekeeping could not stop for the user), the idle moment after it packs them
+    job_tx.send((2, Job::Save(op), keys.clone())).expect("send");
+    job_tx.send((3, Job::Sync, keys)).expect("send");
+    let mut synced = false;
     let packed = loop {
         match next() {
-            Action::Saved { .. } => saved = true,
+            Action::Synced { outcome, .. } => {
+                let r = outcome.expect("synced");
+                assert!(r.pushed, "{r:?}");
+                assert_eq!((r.loose_packed, r.packs_joined), (0, 0), "{r:?}");
+                synced = true;
+            }
             Action::Failed { message, .. } => panic!("{message}"),
-            Action::Tidied(outcome) if saved => break outcome.expect("tidied"),
+            Action::Tidied(outcome) if synced => break outcome.expect("tidied"),
             _ => {}
         }
     };

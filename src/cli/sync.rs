@@ -166,6 +166,7 @@ pub fn sync(cli: &Cli, args: &SyncArgs) -> anyhow::Result<i32> {
     let opts = SyncOptions {
         remote: args.remote.clone(),
         retries: args.retries,
+        ..SyncOptions::default()
     };
     let quiet = args.json;
     let mut out = ProgressOut {

@@ -107,6 +107,10 @@ pub struct SyncOptions {
     pub remote: String,
     /// How often to fetch, merge and push again when the push is rejected as behind.
     pub retries: u32,
+    /// Whether the sync packs the clone's loose objects and joins its packs when due
+    /// (`sync::tidy`). The workbench leaves that to its idle moments, where it can stop
+    /// for the user; a folder server's packs are joined either way.
+    pub tidy_clone: bool,
 }
 
 impl Default for SyncOptions {
@@ -114,6 +118,7 @@ impl Default for SyncOptions {
         SyncOptions {
             remote: "origin".into(),
             retries: 5,
+            tidy_clone: true,
         }
     }
 }
@@ -362,7 +367,7 @@ pub fn sync(
     rec.last_attempt = Some(now());
     let mut result = round::run(store, &repo, opts, progress);
     if let Ok(r) = &mut result {
-        tidy::tidy(&repo, &opts.remote, r, progress);
+        tidy::tidy(&repo, opts, r, progress);
     }
     match &result {
         Ok(r) if r.conflicts == 0 => {

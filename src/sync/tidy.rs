@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use git2::Repository;
 
-use super::{Event, SyncReport, folder, remote};
+use super::{Event, SyncOptions, SyncReport, folder, remote};
 use crate::store::housekeeping::{self, Step};
 use crate::store::packs;
 
@@ -16,7 +16,7 @@ use crate::store::packs;
 /// one. A failure is noted in `report` (every object stays); the sync itself has succeeded.
 pub(super) fn tidy(
     repo: &Repository,
-    remote_name: &str,
+    opts: &SyncOptions,
     report: &mut SyncReport,
     progress: &mut dyn FnMut(&Event),
 ) {
@@ -35,7 +35,12 @@ pub(super) fn tidy(
         })
     };
     let (mut packed, mut joined) = (0, 0);
-    match housekeeping::tidy(repo, announce, &mut || false) {
+    let tidied = if opts.tidy_clone {
+        housekeeping::tidy(repo, announce, &mut || false)
+    } else {
+        Ok(Default::default())
+    };
+    match tidied {
         Ok(t) => {
             timing(|| format!("tidied the clone {t:?}"), t0);
             packed = t.packed.map_or(0, |p| p.objects);
@@ -48,7 +53,7 @@ pub(super) fn tidy(
     }
     // the folder server this sync pushed to: nobody else keeps its packs few
     let server = if report.pushed {
-        folder_server(repo, remote_name)
+        folder_server(repo, &opts.remote)
     } else {
         None
     };

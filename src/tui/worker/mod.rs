@@ -124,8 +124,13 @@ impl Runner {
                     });
                 };
                 let head = self.store.head_commit();
-                let outcome =
-                    sync::sync(&self.store, &SyncOptions::default(), &mut report).map_err(failure);
+                // the clone's housekeeping waits for an idle moment, where it can stop for the
+                // user (`thread::when_idle`)
+                let opts = SyncOptions {
+                    tidy_clone: false,
+                    ..SyncOptions::default()
+                };
+                let outcome = sync::sync(&self.store, &opts, &mut report).map_err(failure);
                 // only the files the sync changed are read again, and only their records'
                 // search rows built: a full load and index took seconds at 100,000 records
                 let changed = match (&outcome, head) {

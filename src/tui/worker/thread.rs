@@ -32,19 +32,19 @@ pub fn spawn(
         let mut next = jobs.recv().ok();
         while let Some((id, job, keys)) = next.take() {
             runner.list_keys = Some(keys);
-            let (saves, syncs) = match &job {
-                Job::Save(_) | Job::Resolve { .. } | Job::Start => (true, false),
-                Job::Sync => (false, true),
-                _ => (false, false),
-            };
+            // what writes objects: saves, and a sync (whose fetch leaves a pack, and which
+            // leaves the clone's housekeeping to this)
+            let writes = matches!(
+                job,
+                Job::Save(_) | Job::Resolve { .. } | Job::Start | Job::Sync
+            );
             let result = runner.run_with(id, job, &mut |a| {
                 let _ = out.send(a);
             });
             if out.send(result).is_err() {
                 break;
             }
-            // a sync packs what is due itself
-            tidy_due = (tidy_due || saves) && !syncs;
+            tidy_due |= writes;
             next = if tidy_due {
                 match when_idle(&mut runner, &jobs, IDLE) {
                     Idle::Job(j) => Some(j),
