@@ -143,6 +143,40 @@ fn start(
     (screen, child)
 }
 
+/// Search for the follow-up 2021-02-A6, open it in the follow-ups list and set its status to
+/// `gereed`, until the workbench says it is saved.
+fn set_a6_done(screen: &Screen) {
+    screen.send("/");
+    screen.wait_for("typ om te zoeken");
+    screen.send("type:action terugkoppeling beraad");
+    screen.wait_for("2021-02-A6");
+    screen.send("\r");
+    screen.wait_for("Acties (");
+    screen.send("s");
+    screen.wait_for("Status kiezen");
+    screen.send("gereed");
+    screen.send("\r");
+    screen.wait_for("opgeslagen: actie 2021-02-A6 status");
+}
+
+/// Quit with `q`; the workbench must end, successfully, within ten seconds.
+fn quit(screen: &Screen, child: &mut Box<dyn portable_pty::Child + Send + Sync>) {
+    screen.send("q");
+    let end = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break st;
+        }
+        assert!(
+            Instant::now() < end,
+            "overleg did not quit; screen:\n{}",
+            screen.text()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+}
+
 #[test]
 fn search_change_status_add_decision_quit() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -170,19 +204,8 @@ fn search_change_status_add_decision_quit() {
     let parser = screen.parser.clone();
     screen.wait_for("Komende vergaderingen");
     assert!(parser.lock().expect("parser").screen().alternate_screen());
-    // 1. search for a follow-up and open it in the follow-ups list
-    screen.send("/");
-    screen.wait_for("typ om te zoeken");
-    screen.send("type:action terugkoppeling beraad");
-    screen.wait_for("2021-02-A6");
-    screen.send("\r");
-    screen.wait_for("Acties (");
-    // 2. change its status
-    screen.send("s");
-    screen.wait_for("Status kiezen");
-    screen.send("gereed");
-    screen.send("\r");
-    screen.wait_for("opgeslagen: actie 2021-02-A6 status");
+    // 1. search for a follow-up, open it in the follow-ups list, 2. change its status
+    set_a6_done(&screen);
     // 3. add a decision to the notes of the Beraad of 8 February 2021
     screen.send("1");
     screen.wait_for("Komende vergaderingen");
@@ -199,20 +222,7 @@ fn search_change_status_add_decision_quit() {
     screen.send("\x13");
     screen.wait_for("[akkoord] De leden stemmen in");
     // 4. quit
-    screen.send("q");
-    let end = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break st;
-        }
-        assert!(
-            Instant::now() < end,
-            "overleg did not quit; screen:\n{}",
-            screen.text()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(status.success(), "exit status {status:?}");
+    quit(&screen, &mut child);
     // The terminal is given back: the reader may still be draining the last bytes.
     let end = Instant::now() + Duration::from_secs(5);
     while parser.lock().expect("parser").screen().alternate_screen() {
@@ -422,4 +432,53 @@ fn hostile_text_in_records_is_shown_inert_in_the_workbench() {
         !has("\u{202e}".as_bytes()),
         "a bidi override reached the terminal"
     );
+}
+
+/// Loose objects in the clone at `repo`.
+fn loose_objects(repo: &Path) -> usize {
+    (0..=255u8)
+        .filter_map(|fan| std::fs::read_dir(repo.join(format!(".git/objects/{fan:02x}"))).ok())
+        .map(|rd| rd.flatten().count())
+        .sum()
+}
+
+/// A save leaves its objects loose; the workbench packs them once it has sat idle a moment,
+/// and is as responsive after as before.
+#[test]
+fn the_idle_workbench_packs_what_its_saves_left_loose() {
+    let (tmp, home, repo) = demo_workspace();
+    let mut cfg = Command::new("git");
+    cfg.args(["config", "overleg.autoPackBytes", "1"])
+        .current_dir(&repo);
+    isolated(&mut cfg, &home);
+    assert!(cfg.status().expect("git").success());
+    let (screen, mut child) = start(tmp.path(), &home, &repo, &[]);
+    screen.wait_for("Komende vergaderingen");
+    set_a6_done(&screen);
+    // the save's commit, trees and blob were written loose, then packed behind the screen
+    let end = Instant::now() + Duration::from_secs(60);
+    while loose_objects(&repo) > 0 {
+        assert!(
+            Instant::now() < end,
+            "{} loose objects left; screen:\n{}",
+            loose_objects(&repo),
+            screen.text()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    screen.send("1");
+    screen.wait_for("Komende vergaderingen");
+    assert!(!screen.text().contains("mislukt"), "{}", screen.text());
+    quit(&screen, &mut child);
+    let mut fsck = Command::new("git");
+    fsck.args(["fsck", "--full", "--strict"]).current_dir(&repo);
+    isolated(&mut fsck, &home);
+    let out = fsck.output().expect("git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let action = std::fs::read_to_string(repo.join("actions/a-2021-02-a6.toml")).expect("read");
+    assert!(action.contains("status = \"gereed\""), "{action}");
 }
