@@ -233,7 +233,7 @@ pub fn new(cli: &Cli, a: &NewArgs) -> anyhow::Result<i32> {
             &saved.commit[..10.min(saved.commit.len())]
         );
     }
-    pack_loose_if_due(&store);
+    tidy_after_save(&store);
     Ok(0)
 }
 
@@ -261,7 +261,7 @@ pub fn set(cli: &Cli, id: &str, assignments: &[String], json: bool) -> anyhow::R
     } else {
         println!("{}", crate::text::line(&saved.summary));
     }
-    pack_loose_if_due(&store);
+    tidy_after_save(&store);
     Ok(0)
 }
 
@@ -269,7 +269,7 @@ pub fn delete(cli: &Cli, id: &str) -> anyhow::Result<i32> {
     let (store, agenda) = open(cli)?;
     let saved = ops::delete(&store, &agenda, id)?;
     println!("{}", crate::text::line(&saved.summary));
-    pack_loose_if_due(&store);
+    tidy_after_save(&store);
     Ok(0)
 }
 
@@ -277,7 +277,7 @@ pub fn delete(cli: &Cli, id: &str) -> anyhow::Result<i32> {
 /// its limits and join its small packs when there are too many, as `git commit` starts
 /// `git gc --auto`; each step said on stderr. A failure is told and changes nothing (every
 /// object stays); the save stands.
-pub(super) fn pack_loose_if_due(store: &Store) {
+pub(super) fn tidy_after_save(store: &Store) {
     use crate::store::housekeeping::Step;
     use std::io::Write;
     let mut announce = |step| {

@@ -1,7 +1,7 @@
-//! Housekeeping between syncs: when a clone's loose objects are packed (`store::loose`),
-//! by git's own count and by their size, and the packing itself for the CLI after a save and
-//! for the workbench while its user is idle. A sync does the same and joins packs as well
-//! (`sync::tidy`).
+//! A clone's housekeeping: when its loose objects are packed (`store::loose`), by git's own
+//! count and by their size, and its small packs joined (`store::packs`). Run after a save on
+//! the command line, in the workbench while its user is idle, and after `overleg sync`
+//! (`sync::tidy`, which also joins a folder server's packs).
 
 use std::io;
 use std::path::Path;
@@ -36,7 +36,7 @@ pub(super) fn auto_limit(cfg: &git2::Config, key: &str, default: usize) -> Optio
 /// Loose bytes past which the loose objects are packed, however few: at 100,000 records a
 /// save writes 1.3 MB loose (the new tree of the record folder), so git's count alone (6,700
 /// objects, some 1,700 saves) would let a clone grow by 2 GB before packing. Packing fifty
-/// such saves takes about 1.4 s and leaves 1.3 MB.
+/// such saves takes under a second and leaves 1.3 MB.
 pub const LOOSE_BYTES_LIMIT: u64 = 64 << 20;
 
 /// When the loose objects of a clone are packed.
