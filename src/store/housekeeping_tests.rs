@@ -119,6 +119,11 @@ fn packing_stopped_half_way_leaves_every_loose_file_and_no_pack() {
     let (_d, repo) = loose_repo(12);
     let before = loose_files(repo.path());
     let objects = all_objects(repo.workdir().expect("work tree"));
+    // stopped while the loose objects are being listed
+    let e = pack_loose(&repo, &mut || true).expect_err("stopped");
+    assert_eq!(e.kind(), io::ErrorKind::Interrupted);
+    assert_eq!(loose_files(repo.path()), before);
+    // and while they are being packed
     let mut asked = 0;
     let e = pack_loose(&repo, &mut || {
         asked += 1;
@@ -126,7 +131,7 @@ fn packing_stopped_half_way_leaves_every_loose_file_and_no_pack() {
     })
     .expect_err("stopped");
     assert_eq!(e.kind(), io::ErrorKind::Interrupted);
-    assert_eq!(asked, 21, "asked before each object until told to stop");
+    assert_eq!(asked, 21, "asked along the way, and before each object");
     assert_eq!(loose_files(repo.path()), before);
     assert_eq!(pack_dir_names(repo.path()), Vec::<String>::new());
     // then packed in full when not stopped

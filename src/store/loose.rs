@@ -37,10 +37,17 @@ pub struct Packed {
     pub pack_bytes: u64,
 }
 
-/// The loose objects of the repository: id, file, file size.
-fn list(objects: &Path) -> io::Result<Vec<(Oid, PathBuf, u64)>> {
+/// The loose objects of the repository: id, file, file size (`None` when `stop` said so on
+/// the way).
+fn list(
+    objects: &Path,
+    stop: &mut dyn FnMut() -> bool,
+) -> io::Result<Option<Vec<(Oid, PathBuf, u64)>>> {
     let mut out = Vec::new();
     for fan in 0..=255u8 {
+        if fan % 16 == 15 && stop() {
+            return Ok(None);
+        }
         let dir = objects.join(format!("{fan:02x}"));
         let rd = match std::fs::read_dir(&dir) {
             Ok(rd) => rd,
@@ -60,7 +67,7 @@ fn list(objects: &Path) -> io::Result<Vec<(Oid, PathBuf, u64)>> {
             out.push((id, e.path(), e.metadata()?.len()));
         }
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
 /// Pack the loose objects of `repo` when there are more than `limit`.
@@ -84,12 +91,22 @@ pub fn pack_all(repo: &Repository) -> io::Result<Packed> {
 /// soon as `stop` says so: it is asked before each object. The workbench packs while the
 /// user is idle and stops when they do something.
 pub fn pack_all_unless(repo: &Repository, stop: &mut dyn FnMut() -> bool) -> io::Result<Packed> {
+    let stopped = || {
+        io::Error::new(
+            io::ErrorKind::Interrupted,
+            "packing the loose objects was stopped",
+        )
+    };
     let objects = repo.path().join("objects");
-    let loose = list(&objects)?;
+    let loose = list(&objects, stop)?.ok_or_else(stopped)?;
     let odb = repo.odb().map_err(git_error)?;
-    // trees by size, so that versions of one folder come together
+    // trees by size, so that versions of one folder come together (reading the headers of a
+    // million loose objects from a cold disk took minutes: asked along the way too)
     let mut order: Vec<(ObjectType, usize, usize)> = Vec::with_capacity(loose.len());
     for (i, (id, _, _)) in loose.iter().enumerate() {
+        if i % 256 == 255 && stop() {
+            return Err(stopped());
+        }
         let (size, kind) = odb.read_header(*id).map_err(git_error)?;
         order.push((kind, size, i));
     }
@@ -106,10 +123,7 @@ pub fn pack_all_unless(repo: &Repository, stop: &mut dyn FnMut() -> bool) -> io:
     let mut entry = Vec::new();
     for &(kind, size, i) in &order {
         if stop() {
-            return Err(io::Error::new(
-                io::ErrorKind::Interrupted,
-                "packing the loose objects was stopped",
-            ));
+            return Err(stopped());
         }
         let id = loose[i].0;
         let obj = odb.read(id).map_err(git_error)?;
