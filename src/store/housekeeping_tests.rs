@@ -165,3 +165,51 @@ fn what_a_killed_packing_left_is_swept_after_an_hour() {
     assert_eq!(tmp, ["tmp_overleg_9-9.pack", "tmp_pack_git"]);
     assert_eq!(names.len(), 4, "{names:?}");
 }
+
+#[test]
+fn two_packings_at_once_lose_nothing() {
+    // A workbench packing while the user's `overleg set` in another terminal packs too. The
+    // first is held half way (from its stop check) until the second has packed and removed
+    // every loose file; then it goes on, reading objects whose loose files are gone.
+    for hold_at in [1, 20, 30] {
+        let (d, repo) = loose_repo(12);
+        let wd = d.path().to_path_buf();
+        let objects = all_objects(&wd);
+        let git_dir = repo.path().to_path_buf();
+        let (go, wait_go) = std::sync::mpsc::channel::<()>();
+        let (done, wait_done) = std::sync::mpsc::channel::<()>();
+        let results: Vec<io::Result<Packed>> = std::thread::scope(|s| {
+            let git_dir = &git_dir;
+            let a = s.spawn(move || {
+                let r = git2::Repository::open(git_dir).expect("open");
+                let mut asked = 0;
+                pack_loose(&r, &mut || {
+                    asked += 1;
+                    if asked == hold_at {
+                        go.send(()).expect("go");
+                        wait_done.recv().expect("the other packed");
+                    }
+                    false
+                })
+            });
+            let b = s.spawn(move || {
+                wait_go.recv().expect("go");
+                let r = git2::Repository::open(git_dir).expect("open");
+                let p = pack_loose(&r, &mut || false);
+                done.send(()).expect("done");
+                p
+            });
+            vec![a.join().expect("held"), b.join().expect("other")]
+        });
+        assert!(results[1].is_ok(), "{results:?}");
+        // the held one packed too, or stopped with every object still there
+        assert_eq!(loose_files(&git_dir), Vec::new(), "{results:?}");
+        assert_eq!(all_objects(&wd), objects, "{results:?}");
+        git(&wd, &["fsck", "--full", "--strict"]);
+        let tmp: Vec<String> = pack_dir_names(&git_dir)
+            .into_iter()
+            .filter(|n| n.starts_with("tmp_"))
+            .collect();
+        assert_eq!(tmp, Vec::<String>::new());
+    }
+}
