@@ -150,44 +150,47 @@ pub fn tidy(
         .config()
         .map_err(|e| io::Error::other(e.message().to_string()))?;
     let mut done = Tidied::default();
-    let mut failed = |e: io::Error| -> io::Result<()> {
-        if e.kind() == io::ErrorKind::Interrupted {
-            return Err(e);
-        }
-        done.failed
-            .get_or_insert_with(|| crate::text::line(&e.to_string()));
-        Ok(())
-    };
-    let mut packed = None;
     if let Some(d) = due(repo.path(), limits(&cfg)) {
         announce(Step::PackingLoose(d));
         match pack_loose(repo, stop) {
-            Ok(p) => packed = Some(p),
-            Err(e) => failed(e)?,
+            Ok(p) => done.packed = Some(p),
+            Err(e) => note(e, &mut done.failed)?,
         }
     }
-    let mut joined = None;
-    let plan = match packs::pack_limit(&cfg) {
-        Some(limit) => packs::plan(repo.path(), limit),
-        None => Ok(None),
-    };
-    match plan {
-        Ok(Some(plan)) => {
-            announce(Step::JoiningPacks {
-                packs: plan.packs(),
-                bytes: plan.bytes(),
-            });
-            match plan.run_unless(stop) {
-                Ok(j) => joined = j,
-                Err(e) => failed(e)?,
-            }
+    if let Some(limit) = packs::pack_limit(&cfg) {
+        match join_packs(repo.path(), limit, announce, stop) {
+            Ok(j) => done.joined = j,
+            Err(e) => note(e, &mut done.failed)?,
         }
-        Ok(None) => {}
-        Err(e) => failed(e)?,
     }
-    done.packed = packed;
-    done.joined = joined;
     Ok(done)
+}
+
+/// A failed step noted in `failed` (the first one kept); a stop passed on.
+fn note(e: io::Error, failed: &mut Option<String>) -> io::Result<()> {
+    if e.kind() == io::ErrorKind::Interrupted {
+        return Err(e);
+    }
+    failed.get_or_insert_with(|| crate::text::line(&e.to_string()));
+    Ok(())
+}
+
+/// Join the small packs of the repository at `git_dir` when it has more than `limit`
+/// (`store::packs`), told to `announce` first; `Ok(None)` when there was nothing to join.
+pub fn join_packs(
+    git_dir: &Path,
+    limit: usize,
+    announce: &mut dyn FnMut(Step),
+    stop: &mut dyn FnMut() -> bool,
+) -> io::Result<Option<Joined>> {
+    let Some(plan) = packs::plan(git_dir, limit)? else {
+        return Ok(None);
+    };
+    announce(Step::JoiningPacks {
+        packs: plan.packs(),
+        bytes: plan.bytes(),
+    });
+    plan.run_unless(stop)
 }
 
 impl Store {

@@ -70,14 +70,6 @@ fn list(
     Ok(Some(out))
 }
 
-/// Pack the loose objects of `repo` when there are more than `limit`.
-pub fn pack_if_many(repo: &Repository, limit: usize) -> io::Result<Option<Packed>> {
-    if super::housekeeping::estimate(repo.path()) <= limit {
-        return Ok(None);
-    }
-    pack_all(repo).map(Some)
-}
-
 fn git_error(e: git2::Error) -> io::Error {
     io::Error::other(format!("reading a loose object: {}", e.message()))
 }

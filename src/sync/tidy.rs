@@ -24,7 +24,6 @@ pub(super) fn tidy(
     let mut failed = |e: String| {
         error.get_or_insert(crate::text::line(&e));
     };
-    let t0 = Instant::now();
     let announce = &mut |step| {
         progress(&match step {
             Step::PackingLoose(d) => Event::PackingLoose {
@@ -35,21 +34,19 @@ pub(super) fn tidy(
         })
     };
     let (mut packed, mut joined) = (0, 0);
-    let tidied = if opts.tidy_clone {
-        housekeeping::tidy(repo, announce, &mut || false)
-    } else {
-        Ok(Default::default())
-    };
-    match tidied {
-        Ok(t) => {
-            timing(|| format!("tidied the clone {t:?}"), t0);
-            packed = t.packed.map_or(0, |p| p.objects);
-            joined = t.joined.map_or(0, |j| j.packs);
-            if let Some(e) = t.failed {
-                failed(e);
+    if opts.tidy_clone {
+        let t0 = Instant::now();
+        match housekeeping::tidy(repo, announce, &mut || false) {
+            Ok(t) => {
+                timing(|| format!("tidied the clone {t:?}"), t0);
+                packed = t.packed.map_or(0, |p| p.objects);
+                joined = t.joined.map_or(0, |j| j.packs);
+                if let Some(e) = t.failed {
+                    failed(e);
+                }
             }
+            Err(e) => failed(e.to_string()),
         }
-        Err(e) => failed(e.to_string()),
     }
     // the folder server this sync pushed to: nobody else keeps its packs few
     let server = if report.pushed {
@@ -59,17 +56,7 @@ pub(super) fn tidy(
     };
     if let Some((dir, Some(limit))) = server {
         let t0 = Instant::now();
-        let done = packs::plan(&dir, limit).and_then(|plan| match plan {
-            Some(p) => {
-                progress(&Event::JoiningPacks {
-                    packs: p.packs(),
-                    bytes: p.bytes(),
-                });
-                p.run()
-            }
-            None => Ok(None),
-        });
-        match done {
+        match housekeeping::join_packs(&dir, limit, announce, &mut || false) {
             Ok(None) => {}
             Ok(Some(j)) => {
                 timing(

@@ -26,14 +26,13 @@ pub fn spawn(
             }
         };
         let mut runner = Runner::unloaded(store);
-        // a clone may have many loose objects from before (the CLI with packing off, older
-        // versions): looked at once the start is done, as after a save
-        let mut tidy_due = true;
+        let mut tidy_due = false;
         let mut next = jobs.recv().ok();
         while let Some((id, job, keys)) = next.take() {
             runner.list_keys = Some(keys);
             // what writes objects: saves, and a sync (whose fetch leaves a pack, and which
-            // leaves the clone's housekeeping to this)
+            // leaves the clone's housekeeping to this); and the start, as a clone may have
+            // many loose objects from before (the CLI with packing off, older versions)
             let writes = matches!(
                 job,
                 Job::Save(_) | Job::Resolve { .. } | Job::Start | Job::Sync
