@@ -252,6 +252,10 @@ impl Drop for Daemon {
 
 /// `git daemon` serving the world's server folder, push enabled. Returns the URL.
 fn git_daemon(w: &World) -> (Daemon, String) {
+    git_daemon_taking_pushes(w, true)
+}
+
+fn git_daemon_taking_pushes(w: &World, push: bool) -> (Daemon, String) {
     let port = free_port();
     let root = w.server.parent().expect("srv").to_path_buf();
     let mut cmd = Command::new("git");
@@ -259,7 +263,11 @@ fn git_daemon(w: &World) -> (Daemon, String) {
     cmd.arg("daemon")
         .arg("--reuseaddr")
         .arg("--export-all")
-        .arg("--enable=receive-pack")
+        .arg(if push {
+            "--enable=receive-pack"
+        } else {
+            "--disable=receive-pack"
+        })
         .arg("--listen=127.0.0.1")
         .arg(format!("--port={port}"))
         .arg(format!("--base-path={}", root.display()))
@@ -1446,4 +1454,108 @@ fn the_servers_messages_arrive_as_whole_safe_lines() {
         "{err}"
     );
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+}
+
+/// Two thousand actions added by EZK and pushed; BZK's clone of the result.
+fn large_folder(w: &World, url: &str) -> (Store, Store) {
+    let ezk = w.clone("EZK", url);
+    for i in 2..2002 {
+        let text = ACTION
+            .replace("a-1", &format!("a-{i}"))
+            .replace("2021-02-A1", &format!("2021-02-A{i}"));
+        std::fs::write(ezk.root().join(format!("actions/a-{i}.toml")), text).expect("record");
+    }
+    let repo = ezk.repo().expect("repo");
+    let mut index = repo.index().expect("index");
+    index
+        .add_all(["actions"], git2::IndexAddOption::DEFAULT, None)
+        .expect("add");
+    index.write().expect("index");
+    let tree = repo
+        .find_tree(index.write_tree().expect("tree"))
+        .expect("tree");
+    let sig = Signature::now("Secretariaat EZK", "s@ezk.example.invalid").expect("sig");
+    let parent = repo.head().expect("head").peel_to_commit().expect("commit");
+    repo.commit(
+        Some("HEAD"),
+        &sig,
+        &sig,
+        "EZK: 2000 acties\n\nOverleg-Department: EZK\n",
+        &tree,
+        &[&parent],
+    )
+    .expect("commit");
+    assert!(sync(&ezk).expect("sync").pushed);
+    let bzk = w.clone("BZK", url);
+    (ezk, bzk)
+}
+
+/// A sync over git:// sends what the server lacks, the folder's tree as a delta on the
+/// server's own: one changed action of 2,000 is about a kilobyte, where the folder's tree
+/// alone is tens of kilobytes (libgit2's push sends it whole, every time). The server takes
+/// it as git does (completing the pack from its own objects) and `git fsck` finds it whole.
+#[test]
+fn one_changed_record_goes_to_a_git_server_as_a_kilobyte_not_its_whole_folder() {
+    let w = World::new();
+    let (_daemon, url) = git_daemon(&w);
+    let (ezk, bzk) = large_folder(&w, &url);
+    set(&bzk, "actions/a-700.toml", "status", "gereed");
+    let mut sent = 0;
+    let r = sync::sync(&bzk, &SyncOptions::default(), &mut |e| {
+        if let sync::Event::Push { bytes, .. } = e {
+            sent = sent.max(*bytes);
+        }
+    })
+    .expect("sync");
+    assert!(r.pushed);
+    let repo = bzk.repo().expect("repo");
+    let folder = repo
+        .head()
+        .expect("head")
+        .peel_to_tree()
+        .expect("tree")
+        .get_path(Path::new("actions"))
+        .expect("actions")
+        .id();
+    let (folder_size, _) = repo.odb().expect("odb").read_header(folder).expect("size");
+    assert!(
+        sent > 0 && sent < 2_000 && folder_size > 50_000,
+        "sent {sent} bytes; the folder's tree is {folder_size}"
+    );
+    assert_eq!(w.server_main(), head(&bzk));
+    assert_eq!(
+        w.server_file("actions/a-700.toml")
+            .and_then(|t| t.contains("gereed").then_some(())),
+        Some(())
+    );
+    fsck(&w, &w.server);
+    // the other department merges it with a change of its own and pushes the merge
+    set(&ezk, "actions/a-1500.toml", "status", "vervallen");
+    let r = sync(&ezk).expect("sync");
+    assert!(r.pushed && r.incoming > 0, "{r:?}");
+    fsck(&w, &w.server);
+    assert_eq!(w.server_main(), head(&ezk));
+}
+
+/// A git server that does not take pushes says so; the commit stays here, the server as it was.
+#[test]
+fn a_git_server_that_takes_no_pushes_says_so_and_keeps_local_work() {
+    let w = World::new();
+    let (_daemon, url) = git_daemon_taking_pushes(&w, false);
+    let ezk = w.clone("EZK", &url);
+    let before = w.server_main();
+    set(&ezk, "actions/a-1.toml", "status", "gereed");
+    let saved = head(&ezk);
+    let e = sync(&ezk).expect_err("pushed to a server that takes no pushes");
+    let text = e.to_string();
+    assert!(
+        text.contains("refused") && text.contains("does not take this push"),
+        "{text}"
+    );
+    assert_eq!(head(&ezk), saved);
+    assert_eq!(w.server_main(), before);
+    assert_eq!(
+        field(&ezk, "actions/a-1.toml", "status").as_deref(),
+        Some("gereed")
+    );
 }

@@ -11,7 +11,7 @@
 //! against its id first. The loose files are removed only once the pack and its index are
 //! in place, so an object is always there to be read.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository};
@@ -113,6 +113,7 @@ pub fn pack_all_unless(repo: &Repository, stop: &mut dyn FnMut() -> bool) -> io:
     let mut bases: Vec<Base> = Vec::new();
     let mut deltas = 0;
     let mut entry = Vec::new();
+    let mut z = Deflater::new();
     for &(kind, size, i) in &order {
         if stop() {
             return Err(stopped());
@@ -145,16 +146,16 @@ pub fn pack_all_unless(repo: &Repository, stop: &mut dyn FnMut() -> bool) -> io:
                 deltas += 1;
                 header(&mut entry, 6, d.len());
                 write_offset(&mut entry, here - base_at);
-                deflate(&mut entry, &d)?;
+                z.deflate(&mut entry, &d)?;
             }
             None => {
                 header(&mut entry, type_code(kind)?, data.len());
-                deflate(&mut entry, data)?;
+                z.deflate(&mut entry, data)?;
                 if kind == ObjectType::Tree && data.len() >= DELTA_MIN {
                     if bases.len() == MAX_BASES {
                         bases.remove(0);
                     }
-                    bases.extend(Base::new(data.to_vec(), here));
+                    bases.extend(Base::new(data.into(), here));
                 }
             }
         }
@@ -199,7 +200,7 @@ fn object_id(kind: ObjectType, data: &[u8]) -> io::Result<[u8; ID]> {
     Ok(h.finalize().into())
 }
 
-fn type_code(kind: ObjectType) -> io::Result<u8> {
+pub(super) fn type_code(kind: ObjectType) -> io::Result<u8> {
     match kind {
         ObjectType::Commit => Ok(1),
         ObjectType::Tree => Ok(2),
@@ -210,7 +211,7 @@ fn type_code(kind: ObjectType) -> io::Result<u8> {
 }
 
 /// A pack entry's type and size.
-fn header(out: &mut Vec<u8>, code: u8, size: usize) {
+pub(super) fn header(out: &mut Vec<u8>, code: u8, size: usize) {
     let mut size = size as u64;
     let mut byte = (code << 4) | (size & 0x0f) as u8;
     size >>= 4;
@@ -222,11 +223,30 @@ fn header(out: &mut Vec<u8>, code: u8, size: usize) {
     out.push(byte);
 }
 
-fn deflate(out: &mut Vec<u8>, data: &[u8]) -> io::Result<()> {
-    let mut z = flate2::write::ZlibEncoder::new(out, flate2::Compression::fast());
-    z.write_all(data)?;
-    z.finish()?;
-    Ok(())
+/// One zlib stream used for object after object: a fresh one per object set up (and zeroed)
+/// its hundreds of kilobytes of tables a thousand times in a push.
+pub(super) struct Deflater(flate2::Compress);
+
+impl Deflater {
+    pub(super) fn new() -> Deflater {
+        Deflater(flate2::Compress::new(flate2::Compression::fast(), true))
+    }
+
+    /// `data` as one zlib stream, after what `out` holds.
+    pub(super) fn deflate(&mut self, out: &mut Vec<u8>, data: &[u8]) -> io::Result<()> {
+        self.0.reset();
+        loop {
+            out.reserve(data.len() / 2 + 64);
+            let done = usize::try_from(self.0.total_in()).map_err(io::Error::other)?;
+            let status = self
+                .0
+                .compress_vec(&data[done..], out, flate2::FlushCompress::Finish)
+                .map_err(io::Error::other)?;
+            if status == flate2::Status::StreamEnd {
+                return Ok(());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

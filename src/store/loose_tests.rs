@@ -1,5 +1,6 @@
 use super::super::test_git::{all_objects, git};
 use super::*;
+use std::io::Write;
 
 /// A clone where every commit wrote its objects loose, as overleg's saves do: a folder of
 /// a few hundred records (its tree over the size for deltas), one record changed per commit.

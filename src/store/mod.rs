@@ -19,7 +19,8 @@ pub mod recover;
 pub mod setup;
 pub mod snapshot;
 #[cfg(test)]
-mod test_git;
+pub(crate) mod test_git;
+pub mod thin_pack;
 mod tree_delta;
 pub mod tree_edit;
 pub mod tree_objects;

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// Run git in `dir`; panics with git's message when it fails. Returns its output.
-pub(super) fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -27,7 +27,7 @@ pub(super) fn git(dir: &Path, args: &[&str]) -> String {
 
 /// Every object of the repository at `d` with its type and size, one per line, sorted: what
 /// git itself can read there.
-pub(super) fn all_objects(d: &Path) -> String {
+pub(crate) fn all_objects(d: &Path) -> String {
     let mut lines: Vec<String> = git(
         d,
         &[

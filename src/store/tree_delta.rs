@@ -3,11 +3,13 @@
 //! by applying it. Used for the trees of record folders, megabytes each at 100,000 records,
 //! when loose objects are packed (`store::loose`).
 
+use std::rc::Rc;
+
 use super::pack_index::ID;
 
 /// A tree stored whole, with where its entries are.
 pub(super) struct Base {
-    pub(super) data: Vec<u8>,
+    pub(super) data: Rc<[u8]>,
     /// Its entry's offset in the pack.
     pub(super) at: u64,
     /// Each entry's byte range, in the tree's order.
@@ -15,7 +17,7 @@ pub(super) struct Base {
 }
 
 impl Base {
-    pub(super) fn new(data: Vec<u8>, at: u64) -> Option<Base> {
+    pub(super) fn new(data: Rc<[u8]>, at: u64) -> Option<Base> {
         let entries = entries(&data)?;
         Some(Base { data, at, entries })
     }

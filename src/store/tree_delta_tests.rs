@@ -17,7 +17,7 @@ fn tree(entries: &[(String, u32)]) -> Vec<u8> {
 #[test]
 fn a_tree_delta_rebuilds_the_tree_and_is_small() {
     let old: Vec<(String, u32)> = (0..5000).map(|i| (format!("a-{i:05}.toml"), i)).collect();
-    let base = Base::new(tree(&old), 0).expect("base");
+    let base = Base::new(tree(&old).into(), 0).expect("base");
     // one changed, one added in the middle, one removed, one changed at each end
     let mut new = old.clone();
     new[2500].1 = 90_000;
@@ -89,7 +89,7 @@ fn entries_are_walked_in_the_order_git_writes_them() {
         assert!(tree_order(b, a).is_gt());
     }
     // and the walk finds every entry a tree shares with itself
-    let base = Base::new(data.clone(), 0).expect("base");
+    let base = Base::new(data.clone().into(), 0).expect("base");
     let d = tree_delta(&base, &data);
     assert_eq!(
         d.as_deref().map(|d| apply(&data, d)),

@@ -122,6 +122,14 @@ impl<'a> Entries<'a> {
         self.spots.binary_search_by(|s| f(&self.entry(*s)))
     }
 
+    /// The id of the folder `name` in this tree.
+    pub(super) fn folder(&self, name: &[u8]) -> Option<Oid> {
+        let i = self
+            .binary_search_by(|e| git_order(e.name, e.mode == TREE, name, true))
+            .ok()?;
+        self.get(i).filter(|e| e.mode == TREE)?.oid()
+    }
+
     /// The bytes of entry `i` and all after it.
     fn bytes_from(&self, i: usize) -> &'a [u8] {
         match self.spots.get(i) {

@@ -33,6 +33,11 @@ impl<'r> Trees<'r> {
         })
     }
 
+    /// A tree's bytes if they were read already.
+    pub(super) fn cached(&self, tree: Oid) -> Option<Rc<[u8]>> {
+        self.raw.get(&tree).cloned()
+    }
+
     /// A tree's stored bytes (shared: a folder's tree is megabytes).
     pub(super) fn raw(&mut self, tree: Oid) -> Option<Rc<[u8]>> {
         if let Some(data) = self.raw.get(&tree) {

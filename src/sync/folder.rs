@@ -20,7 +20,7 @@ use std::path::Path;
 use git2::{ErrorCode, Oid, Repository};
 
 use super::Event;
-use super::remote::{Pushed, emit};
+use super::remote::{Pushed, emit, settled_before_sending};
 use crate::store::tree_patch::Trees;
 
 /// The bare repository `url` names when it is a folder given by its full path (or a `file://`
@@ -163,19 +163,10 @@ pub(crate) fn push(
         Err(e) if e.code() == ErrorCode::NotFound => None,
         Err(e) => return Some(Err(e)),
     };
-    if now != expected {
-        return Some(Ok(Pushed::Behind));
-    }
-    if now == Some(target) {
-        return Some(Ok(Pushed::Done));
-    }
-    // never a push that would drop the server's commits (libgit2 calls it not fast-forward)
-    if let Some(old) = now {
-        match repo.graph_descendant_of(target, old) {
-            Ok(true) => {}
-            Ok(false) => return Some(Ok(Pushed::Behind)),
-            Err(e) => return Some(Err(e)),
-        }
+    match settled_before_sending(repo, now, expected, target) {
+        Ok(Some(p)) => return Some(Ok(p)),
+        Ok(None) => {}
+        Err(e) => return Some(Err(e)),
     }
     let objects = match objects_to_send(repo, server, target, now.as_slice()) {
         Ok(Some(o)) => o,

@@ -11,6 +11,7 @@ pub mod conflicts;
 mod folder;
 pub mod merge;
 mod preflight;
+mod receive_pack;
 pub mod remote;
 mod remote_text;
 mod round;
@@ -18,6 +19,7 @@ pub mod seq;
 mod status;
 mod tidy;
 pub mod tree;
+mod wire_push;
 
 use git2::{Oid, Repository, Signature, build::CheckoutBuilder};
 use serde::Serialize;

@@ -153,14 +153,9 @@ pub(crate) fn callbacks<'a>(
         emit(progress, &ev);
         true
     });
-    let mut sideband = Sideband {
-        text: RemoteText::default(),
-        progress,
-    };
+    let mut sideband = Sideband::new(progress);
     cb.sideband_progress(move |bytes| {
-        for l in sideband.text.feed(bytes) {
-            sideband.emit(l);
-        }
+        sideband.feed(bytes);
         true
     });
     cb.push_transfer_progress(move |current, total, bytes| {
@@ -179,12 +174,26 @@ pub(crate) fn callbacks<'a>(
 /// `e` to whoever follows the progress, unless it is busy (a report from inside a report).
 /// The server's text, passed on line by line; what it left unended is passed on when the
 /// operation's callbacks are dropped.
-struct Sideband<'a, 'f> {
+pub(crate) struct Sideband<'a, 'f> {
     text: RemoteText,
     progress: &'a RefCell<&'f mut dyn FnMut(&Event)>,
 }
 
-impl Sideband<'_, '_> {
+impl<'a, 'f> Sideband<'a, 'f> {
+    pub(crate) fn new(progress: &'a RefCell<&'f mut dyn FnMut(&Event)>) -> Sideband<'a, 'f> {
+        Sideband {
+            text: RemoteText::default(),
+            progress,
+        }
+    }
+
+    /// Raw bytes of the server's messages, passed on as whole, safe lines.
+    pub(crate) fn feed(&mut self, bytes: &[u8]) {
+        for l in self.text.feed(bytes) {
+            self.emit(l);
+        }
+    }
+
     fn emit(&self, l: RemoteLine) {
         let e = if l.progress {
             Event::RemoteProgress(l.text)
@@ -303,6 +312,12 @@ pub(crate) fn push(
             return res.map_err(|e| classify(&e, &url, &track));
         }
     }
+    if url.starts_with("git://") {
+        let target = repo.refname_to_id(local)?;
+        if let Some(res) = super::wire_push::push(repo, &url, target, branch, expected, progress) {
+            return res;
+        }
+    }
     let rejected: RefCell<Vec<(String, String)>> = RefCell::new(Vec::new());
     certificates_for(&url)?;
     let res = {
@@ -341,15 +356,7 @@ pub(crate) fn push(
     if rejected.is_empty() {
         return Ok(Pushed::Done);
     }
-    let behind = rejected.iter().all(|(_, m)| {
-        let m = m.to_lowercase();
-        m.contains("non-fast-forward")
-            || m.contains("fetch first")
-            || m.contains("stale")
-            || m.contains("lock")
-            || m.contains("failed to update ref")
-    });
-    if behind {
+    if rejected.iter().all(|(_, m)| behind(m)) {
         return Ok(Pushed::Behind);
     }
     let (r, m) = &rejected[0];
@@ -357,6 +364,39 @@ pub(crate) fn push(
         reference: r.clone(),
         reason: m.clone(),
     })
+}
+
+/// How a push ends before anything is sent, from where the server's branch is (`now`) and
+/// where the merge found it (`expected`): behind when it moved or `target` would drop commits
+/// of the server's, done when it is at `target` already; `None`: send.
+pub(crate) fn settled_before_sending(
+    repo: &Repository,
+    now: Option<git2::Oid>,
+    expected: Option<git2::Oid>,
+    target: git2::Oid,
+) -> Result<Option<Pushed>, git2::Error> {
+    if now != expected {
+        return Ok(Some(Pushed::Behind));
+    }
+    if now == Some(target) {
+        return Ok(Some(Pushed::Done));
+    }
+    // never a push that would drop the server's commits (libgit2 calls it not fast-forward)
+    match now {
+        Some(old) if !repo.graph_descendant_of(target, old)? => Ok(Some(Pushed::Behind)),
+        _ => Ok(None),
+    }
+}
+
+/// Whether the server refused a reference because it moved on (fetch, merge and push again)
+/// rather than for a rule of its own.
+pub(crate) fn behind(reason: &str) -> bool {
+    let m = reason.to_lowercase();
+    m.contains("non-fast-forward")
+        || m.contains("fetch first")
+        || m.contains("stale")
+        || m.contains("lock")
+        || m.contains("failed to update ref")
 }
 
 #[cfg(test)]
