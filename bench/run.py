@@ -112,10 +112,70 @@ def list_key_ms(repo, tab, keys=30):
     return sorted(lat)[len(lat) // 2]
 
 
+class CountingRelay:
+    """A relay on loopback to the server at `port` that counts the bytes clients send it."""
+
+    def __init__(self, port):
+        import socket, threading
+        self.sent, self.lock, self.target = 0, threading.Lock(), port
+        self.srv = socket.socket()
+        self.srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.srv.bind(("127.0.0.1", 0))
+        self.srv.listen(16)
+        self.port = self.srv.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        import socket, threading
+        while True:
+            client, _ = self.srv.accept()
+            server = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._pipe, args=(client, server, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, False), daemon=True).start()
+
+    def _pipe(self, a, b, count):
+        import socket
+        try:
+            while data := a.recv(1 << 16):
+                if count:
+                    with self.lock:
+                        self.sent += len(data)
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            try:
+                b.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+
+def git_daemon(base):
+    """`git daemon` on a free loopback port serving `base`, pushes allowed: (process, port)."""
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    proc = subprocess.Popen(["git", "daemon", "--reuseaddr", "--listen=127.0.0.1", f"--port={port}",
+                             f"--base-path={base}", "--export-all", "--enable=receive-pack", str(base)],
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(500):
+        try:
+            socket.create_connection(("127.0.0.1", port)).close()
+            return proc, port
+        except OSError:
+            time.sleep(0.02)
+    proc.kill()
+    raise RuntimeError("git daemon did not start")
+
+
 def sync_seconds(repo, n, runs=3, changed=1000):
     """Median whole-process `overleg sync` that merges `changed` incoming changed records (the
     other department's push) with as many local ones (other records, no conflicts), beside
-    `git pull --no-rebase` (fetch and merge, no push) of the same commits in a third clone."""
+    `git pull --no-rebase` (fetch and merge, no push) of the same commits in a third clone;
+    the server a folder, then `git daemon`. And the bytes a sync of one changed record sends
+    to `git daemon`, beside `git fetch` and `git push` of the same."""
     import re, shutil
     work = ROOT / f"target/bench/sync-{n}"
     if not (work / "c/.git").exists():
@@ -162,7 +222,42 @@ def sync_seconds(repo, n, runs=3, changed=1000):
         sh(f"git -C {work}/c pull -q --no-rebase --no-edit")
         gt.append(time.perf_counter() - t)
         sh(f"git -C {work}/c reset -q --hard origin/HEAD")
-    return sorted(ov)[len(ov) // 2], sorted(gt)[len(gt) // 2]
+
+    daemon, port = git_daemon(work)
+    relay = CountingRelay(port)
+    folder = f"{work}/server.git"
+    try:
+        sh(f"git -C {work}/a remote set-url origin git://127.0.0.1:{port}/server.git")
+        od = []
+        for i in range(runs):
+            tag = f"d{time.time_ns()}"
+            for c in "ab":
+                sh(f"git -C {work}/{c} pull -q --no-rebase --no-edit")
+            edit("b", theirs, tag + "b")
+            sh(f"git -C {work}/b push -q")
+            edit("a", ours, tag + "a")
+            t = time.perf_counter()
+            sh(f"{BIN} --repo {work}/a sync")
+            od.append(time.perf_counter() - t)
+        # one changed record, nothing incoming: what goes over the wire
+        via = f"git://127.0.0.1:{relay.port}/server.git"
+        sh(f"git -C {work}/a remote set-url origin {via}")
+        edit("a", ours[:1], "one")
+        before = relay.sent
+        sh(f"{BIN} --repo {work}/a sync")
+        one_overleg = relay.sent - before
+        sh(f"git -C {work}/c fetch -q {folder} && git -C {work}/c reset -q --hard FETCH_HEAD")
+        edit("c", ours[1:2], "one")
+        before = relay.sent
+        sh(f"git -C {work}/c fetch -q {via} && git -C {work}/c push -q {via} HEAD:main")
+        one_git = relay.sent - before
+    finally:
+        sh(f"git -C {work}/a remote set-url origin {folder}")
+        daemon.kill()
+        daemon.wait()
+    sh(f"git -C {work}/c reset -q --hard origin/HEAD")
+    med = lambda v: sorted(v)[len(v) // 2]
+    return med(ov), med(gt), med(od), one_overleg, one_git
 
 
 def peak_rss_mb(cmd):
@@ -220,12 +315,12 @@ def main():
                 [f"git -C {repo} -c user.name=b -c user.email=b@b commit -qam bench"],
                 prepare=f"sh -c 'echo \"# $(date +%s%N)\" >> {victim}'",
             )
-            sync, pull = sync_seconds(repo, n, runs=3, changed=min(1000, n // 4))
+            sync, pull, sync_d, one_o, one_g = sync_seconds(repo, n, runs=3, changed=min(1000, n // 4))
         else:
-            gcommit = sync = pull = None
+            gcommit = sync = pull = sync_d = one_o = one_g = None
         RUNS = runs
         rows.append(dict(n=n, start=start, wb_rss=wb_rss, keys=keys, list=lo, search=srch, check=chk, set=setv, sync=sync,
-                         gst=gst, gcommit=gcommit, pull=pull, rg=rg, fzf=fzf, rss=rss))
+                         sync_d=sync_d, one_o=one_o, one_g=one_g, gst=gst, gcommit=gcommit, pull=pull, rg=rg, fzf=fzf, rss=rss))
         print(rows[-1], file=sys.stderr)
     inproc = {name: cargo_bench(name, " ".join(str(n) for n in SIZES)) for name in ["keystroke", "save"]}
     inproc["merge"] = cargo_bench("merge", "")
@@ -249,6 +344,17 @@ def main():
     for r in rows:
         lines.append(f"| {r['n']:,} | {ms(r['start'])} | {mb(r['wb_rss'])} | {ms(r['list'])} | {mb(r['rss'])} | {ms(r['search'])} | "
                      f"{ms(r['check'])} | {ms(r['set'])} | {ms(r['sync'])} |")
+    kb = lambda b: "—" if b is None else (f"{b:,} B" if b < 10_000 else f"{b / 1000:,.0f} kB")
+    lines += [
+        "",
+        "Sync with `git daemon` as the server (loopback, the server's git on the same two cores), and the "
+        "bytes sent to it to share one changed record:",
+        "",
+        "| records | `sync` (1,000 in, 1,000 out) | one record: `overleg sync` sends | `git fetch` + `git push` send |",
+        "|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(f"| {r['n']:,} | {ms(r['sync_d'])} | {kb(r['one_o'])} | {kb(r['one_g'])} |")
     lines += [
         "",
         "A key in a long list (`j`, from the key to the first bytes of the redrawn screen, median of 30):",

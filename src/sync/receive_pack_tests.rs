@@ -238,3 +238,37 @@ fn reports_are_read_for_the_reference_pushed() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A pack short of objects (here: one built for a server that has a commit it lacks) is
+/// refused in words `wire_push` knows, so that libgit2's push gets to try; the branch stays.
+#[test]
+fn a_pack_short_of_objects_is_refused_and_the_branch_stays() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (server, repo, old, new) = world(tmp.path());
+    let here = tmp.path().join("here");
+    std::fs::write(here.join("actions/a-8.toml"), "n = 80\n").expect("file");
+    git(&here, &["commit", "-qam", "three"]);
+    let third = Oid::from_str(git(&here, &["rev-parse", "HEAD"]).trim()).expect("id");
+    // as if the server had `new`, which it has not
+    let short = pack_for(&repo, third, new);
+    let mut rp = ReceivePack::start(&server);
+    let adv = read_advertisement(&mut rp).expect("advertisement");
+    let report = update(
+        &mut rp,
+        &adv,
+        "refs/heads/main",
+        Some(old),
+        third,
+        &short,
+        &mut |_| {},
+    )
+    .expect("update");
+    match report {
+        Report::Refused(reason) => {
+            assert!(reason.contains("missing necessary objects"), "{reason}")
+        }
+        Report::Unpack(_) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(git(&server, &["rev-parse", "main"]).trim(), old.to_string());
+}

@@ -20,8 +20,18 @@ use crate::store::thin_pack;
 /// The port `git daemon` listens on unless told otherwise.
 const GIT_PORT: u16 = 9418;
 
-/// Host, port and path of a `git://` URL; `None` for anything else.
-pub(crate) fn parse_git_url(url: &str) -> Option<(String, u16, String)> {
+/// Where a `git://` URL points: host, port and path, and its host part as written (which the
+/// request names, as git's own client does).
+#[derive(Debug, PartialEq)]
+pub(crate) struct GitUrl {
+    host: String,
+    port: u16,
+    path: String,
+    authority: String,
+}
+
+/// A `git://` URL read; `None` for anything else.
+pub(crate) fn parse_git_url(url: &str) -> Option<GitUrl> {
     let rest = url.strip_prefix("git://")?;
     let slash = rest.find('/')?;
     let (authority, path) = rest.split_at(slash);
@@ -45,7 +55,12 @@ pub(crate) fn parse_git_url(url: &str) -> Option<(String, u16, String)> {
     if host.is_empty() {
         return None;
     }
-    Some((host.to_string(), port, path.to_string()))
+    Some(GitUrl {
+        host: host.to_string(),
+        port,
+        path: path.to_string(),
+        authority: authority.to_string(),
+    })
 }
 
 fn connect(host: &str, port: u16) -> io::Result<TcpStream> {
@@ -94,7 +109,7 @@ pub(crate) fn push(
     expected: Option<Oid>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
 ) -> Option<Result<Pushed, SyncError>> {
-    let (host, port, path) = parse_git_url(url)?;
+    let server = parse_git_url(url)?;
     let refname = format!("refs/heads/{branch}");
     let fail = |e: io::Error| {
         Some(Err(if e.kind() == io::ErrorKind::PermissionDenied {
@@ -108,19 +123,18 @@ pub(crate) fn push(
             unreachable(url, &e)
         }))
     };
-    let mut stream = match connect(&host, port) {
+    let mut stream = match connect(&server.host, server.port) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
     let mut request = Vec::new();
-    let host_header = if port == GIT_PORT {
-        host.clone()
-    } else {
-        format!("{host}:{port}")
-    };
     pkt(
         &mut request,
-        format!("git-receive-pack {path}\0host={host_header}\0").as_bytes(),
+        format!(
+            "git-receive-pack {}\0host={}\0",
+            server.path, server.authority
+        )
+        .as_bytes(),
     );
     if let Err(e) = io::Write::write_all(&mut stream, &request) {
         return fail(e);
@@ -190,39 +204,49 @@ pub(crate) fn push(
             Some(Ok(Pushed::Done))
         }
         Ok(Report::Refused(reason)) if behind(&reason) => Some(Ok(Pushed::Behind)),
+        // The server found the pack short of objects or could not take it in: libgit2's push
+        // sends more (whole trees, files the server has), so it gets to try.
+        Ok(Report::Refused(reason)) if reason.contains("missing necessary objects") => None,
+        Ok(Report::Unpack(_)) => None,
         Ok(Report::Refused(reason)) => Some(Err(SyncError::Rejected {
             reference: refname,
             reason,
-        })),
-        Ok(Report::Unpack(reason)) => Some(Err(SyncError::Rejected {
-            reference: refname,
-            reason: format!("the server could not take in what was sent: {reason}"),
         })),
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::parse_git_url;
+    use super::{GitUrl, parse_git_url};
 
     #[test]
     fn git_urls_are_read_as_git_reads_them() {
-        let p = |u: &str| parse_git_url(u);
+        let p = |u: &str| parse_git_url(u).map(|g: GitUrl| (g.host, g.port, g.path, g.authority));
         assert_eq!(
             p("git://127.0.0.1:9419/server.git"),
-            Some(("127.0.0.1".into(), 9419, "/server.git".into()))
+            Some((
+                "127.0.0.1".into(),
+                9419,
+                "/server.git".into(),
+                "127.0.0.1:9419".into()
+            ))
         );
         assert_eq!(
             p("git://git.example.org/nds/agenda.git"),
-            Some(("git.example.org".into(), 9418, "/nds/agenda.git".into()))
+            Some((
+                "git.example.org".into(),
+                9418,
+                "/nds/agenda.git".into(),
+                "git.example.org".into()
+            ))
         );
         assert_eq!(
             p("git://[::1]:9000/a.git"),
-            Some(("::1".into(), 9000, "/a.git".into()))
+            Some(("::1".into(), 9000, "/a.git".into(), "[::1]:9000".into()))
         );
         assert_eq!(
             p("git://[::1]/a.git"),
-            Some(("::1".into(), 9418, "/a.git".into()))
+            Some(("::1".into(), 9418, "/a.git".into(), "[::1]".into()))
         );
         for not in [
             "https://x/a.git",
