@@ -49,6 +49,12 @@ fn restore(name: &str, value: Option<OsString>) {
     }
 }
 
+/// Where the certificates a connection trusts are: the file and the folder (`None`: OpenSSL's
+/// own defaults, as when libgit2 was started with them).
+pub fn locations() -> Option<(Option<PathBuf>, Option<PathBuf>)> {
+    LOCATIONS.get().cloned()
+}
+
 /// Give libgit2 the certificates, once, before the first connection to a server. Without
 /// [`start_libgit2_without_certificates`] (tests, a library user) there is nothing to do.
 pub fn load_certificates() -> Result<(), git2::Error> {

@@ -1456,9 +1456,11 @@ fn the_servers_messages_arrive_as_whole_safe_lines() {
     assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
 }
 
-/// Two thousand actions added by EZK and pushed; BZK's clone of the result.
-fn large_folder(w: &World, url: &str) -> (Store, Store) {
+/// Two thousand actions added by EZK and pushed; BZK's clone of the result. `prepare` is
+/// done to each clone first.
+fn large_folder(w: &World, url: &str, prepare: &dyn Fn(&Store)) -> (Store, Store) {
     let ezk = w.clone("EZK", url);
+    prepare(&ezk);
     for i in 2..2002 {
         let text = ACTION
             .replace("a-1", &format!("a-{i}"))
@@ -1487,6 +1489,7 @@ fn large_folder(w: &World, url: &str) -> (Store, Store) {
     .expect("commit");
     assert!(sync(&ezk).expect("sync").pushed);
     let bzk = w.clone("BZK", url);
+    prepare(&bzk);
     (ezk, bzk)
 }
 
@@ -1498,7 +1501,27 @@ fn large_folder(w: &World, url: &str) -> (Store, Store) {
 fn one_changed_record_goes_to_a_git_server_as_a_kilobyte_not_its_whole_folder() {
     let w = World::new();
     let (_daemon, url) = git_daemon(&w);
-    let (ezk, bzk) = large_folder(&w, &url);
+    one_changed_record_is_a_kilobyte(&w, &url, &|_| {});
+}
+
+/// The same through smart HTTP with a password from the user's credential helper.
+#[test]
+fn one_changed_record_goes_to_an_http_server_as_a_kilobyte_not_its_whole_folder() {
+    let w = World::new();
+    let url = http_server(&w, "secretariaat", "juist-wachtwoord");
+    one_changed_record_is_a_kilobyte(&w, &url, &|s| {
+        let name = s
+            .root()
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        credential_helper(&w, s, "secretariaat", "juist-wachtwoord", &name);
+    });
+}
+
+fn one_changed_record_is_a_kilobyte(w: &World, url: &str, prepare: &dyn Fn(&Store)) {
+    let (ezk, bzk) = large_folder(w, url, prepare);
     set(&bzk, "actions/a-700.toml", "status", "gereed");
     let mut sent = 0;
     let r = sync::sync(&bzk, &SyncOptions::default(), &mut |e| {
@@ -1528,12 +1551,12 @@ fn one_changed_record_goes_to_a_git_server_as_a_kilobyte_not_its_whole_folder() 
             .and_then(|t| t.contains("gereed").then_some(())),
         Some(())
     );
-    fsck(&w, &w.server);
+    fsck(w, &w.server);
     // the other department merges it with a change of its own and pushes the merge
     set(&ezk, "actions/a-1500.toml", "status", "vervallen");
     let r = sync(&ezk).expect("sync");
     assert!(r.pushed && r.incoming > 0, "{r:?}");
-    fsck(&w, &w.server);
+    fsck(w, &w.server);
     assert_eq!(w.server_main(), head(&ezk));
 }
 
@@ -1558,4 +1581,42 @@ fn a_git_server_that_takes_no_pushes_says_so_and_keeps_local_work() {
         field(&ezk, "actions/a-1.toml", "status").as_deref(),
         Some("gereed")
     );
+}
+
+/// A hook of the server's that refuses, through smart HTTP: the sync says so in the server's
+/// words, made safe; the commit stays here and the server's branch where it was.
+#[test]
+fn a_refusing_hook_behind_smart_http_is_said_in_its_words() {
+    let w = World::new();
+    let hook = w.server.join("hooks").join("pre-receive");
+    std::fs::create_dir_all(hook.parent().expect("hooks")).expect("hooks");
+    std::fs::write(
+        &hook,
+        "#!/bin/sh\ncat >/dev/null\nprintf 'Alleen de secretaris mag dit \\033[31mnu\\n' >&2\nexit 1\n",
+    )
+    .expect("hook");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let url = http_server(&w, "secretariaat", "juist-wachtwoord");
+    let ezk = w.clone("EZK", &url);
+    credential_helper(&w, &ezk, "secretariaat", "juist-wachtwoord", "ezk");
+    let before = w.server_main();
+    set(&ezk, "actions/a-1.toml", "status", "gereed");
+    let saved = head(&ezk);
+    let mut said = Vec::new();
+    let e = sync::sync(&ezk, &SyncOptions::default(), &mut |e| {
+        if let sync::Event::Remote(m) = e {
+            said.push(m.clone());
+        }
+    })
+    .expect_err("a refusing hook");
+    assert!(matches!(e, SyncError::Rejected { .. }), "{e}");
+    assert!(e.to_string().contains("hook declined"), "{e}");
+    assert!(
+        said.iter()
+            .any(|m| m == "Alleen de secretaris mag dit ␛[31mnu"),
+        "{said:?}"
+    );
+    assert_eq!(w.server_main(), before);
+    assert_eq!(head(&ezk), saved);
 }

@@ -9,7 +9,10 @@
 
 pub mod conflicts;
 mod folder;
+mod http_client;
+mod http_push;
 pub mod merge;
+mod own_push;
 mod preflight;
 mod receive_pack;
 pub mod remote;

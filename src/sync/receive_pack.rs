@@ -1,11 +1,11 @@
-//! A push spoken to git's `receive-pack` directly, over any byte stream: the server's
-//! references, one update command, our own pack (`store::thin_pack`), and the server's
-//! report. Used where the stream is ours to open (`git://`); elsewhere libgit2 pushes.
+//! A push spoken to git's `receive-pack` directly: the server's references, one update
+//! command, our own pack (`store::thin_pack`), and the server's report. The connection is
+//! `wire_push`'s (`git://`) or `http_push`'s (smart HTTP); over ssh libgit2 pushes.
 //!
 //! Why not libgit2: its pack carries every changed folder's tree whole (1.2 MB for one
 //! changed record at 100,000 records) and the versions of files the server already has.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read};
 
 use git2::Oid;
 
@@ -115,21 +115,17 @@ pub(crate) enum Report {
     Unpack(String),
 }
 
-/// Send the update of `refname` from `old` (`None`: a new reference) to `new` with `pack`,
-/// and read the server's report; `text` gets what the server says on the way (its hooks'
-/// messages, its progress), raw.
-pub(crate) fn update(
-    stream: &mut (impl Read + Write),
+/// The update of `refname` from `old` (`None`: a new reference) to `new` with `pack`, as the
+/// server reads it: one command, a flush, the pack.
+pub(crate) fn request(
     adv: &Advertised,
     refname: &str,
     old: Option<Oid>,
     new: Oid,
     pack: &[u8],
-    text: &mut dyn FnMut(&[u8]),
-) -> io::Result<Report> {
-    let sideband = adv.has("side-band-64k");
+) -> Vec<u8> {
     let mut caps = String::from("report-status");
-    if sideband {
+    if adv.has("side-band-64k") {
         caps.push_str(" side-band-64k");
     }
     caps.push_str(concat!(" agent=overleg/", env!("CARGO_PKG_VERSION")));
@@ -141,11 +137,20 @@ pub(crate) fn update(
     );
     out.extend_from_slice(b"0000");
     out.extend_from_slice(pack);
-    stream.write_all(&out)?;
-    stream.flush()?;
-    let report = if sideband {
+    out
+}
+
+/// The server's answer to [`request`]; `text` gets what the server says on the way (its
+/// hooks' messages, its progress), raw.
+pub(crate) fn read_report(
+    r: &mut impl Read,
+    adv: &Advertised,
+    refname: &str,
+    text: &mut dyn FnMut(&[u8]),
+) -> io::Result<Report> {
+    let report = if adv.has("side-band-64k") {
         let mut data = Vec::new();
-        while let Some(line) = read_pkt(stream)? {
+        while let Some(line) = read_pkt(r)? {
             match line.split_first() {
                 Some((1, rest)) => data.extend_from_slice(rest),
                 Some((2, rest)) => text(rest),
@@ -160,7 +165,7 @@ pub(crate) fn update(
         data
     } else {
         let mut data = Vec::new();
-        stream.read_to_end(&mut data)?;
+        r.read_to_end(&mut data)?;
         data
     };
     parse_report(&report, refname)

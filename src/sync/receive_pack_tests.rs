@@ -7,6 +7,21 @@ use git2::{Oid, Repository};
 use super::*;
 use crate::store::test_git::git;
 
+/// [`request`] sent over a connection, and the server's [`read_report`].
+fn update(
+    stream: &mut (impl Read + Write),
+    adv: &Advertised,
+    refname: &str,
+    old: Option<Oid>,
+    new: Oid,
+    pack: &[u8],
+    text: &mut dyn FnMut(&[u8]),
+) -> io::Result<Report> {
+    stream.write_all(&request(adv, refname, old, new, pack))?;
+    stream.flush()?;
+    read_report(stream, adv, refname, text)
+}
+
 /// git's own `receive-pack` on a bare repository, spoken to through its stdin and stdout:
 /// the conversation a `git://` or ssh server holds.
 struct ReceivePack {

@@ -318,6 +318,12 @@ pub(crate) fn push(
             return res;
         }
     }
+    if url.starts_with("http://") || url.starts_with("https://") {
+        let target = repo.refname_to_id(local)?;
+        if let Some(res) = super::http_push::push(repo, &url, target, branch, expected, progress) {
+            return res;
+        }
+    }
     let rejected: RefCell<Vec<(String, String)>> = RefCell::new(Vec::new());
     certificates_for(&url)?;
     let res = {

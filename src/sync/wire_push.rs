@@ -5,17 +5,13 @@
 
 use std::cell::RefCell;
 use std::io;
-use std::net::{TcpStream, ToSocketAddrs};
-use std::time::Duration;
 
 use git2::{Oid, Repository};
 
-use super::receive_pack::{Report, pkt, read_advertisement, update};
-use super::remote::{
-    Pushed, Sideband, behind, emit, network_timeout_secs, safe_url, settled_before_sending,
-};
+use super::own_push::{connect_tcp, host_and_port, unreachable};
+use super::receive_pack::{pkt, read_advertisement, read_report};
+use super::remote::Pushed;
 use super::{Event, SyncError};
-use crate::store::thin_pack;
 
 /// The port `git daemon` listens on unless told otherwise.
 const GIT_PORT: u16 = 9418;
@@ -38,20 +34,7 @@ pub(crate) fn parse_git_url(url: &str) -> Option<GitUrl> {
     if authority.contains('@') || path.len() < 2 {
         return None;
     }
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => {
-            let (host, after) = v6.split_once(']')?;
-            match after.strip_prefix(':') {
-                Some(p) => (host, p.parse().ok()?),
-                None if after.is_empty() => (host, GIT_PORT),
-                None => return None,
-            }
-        }
-        None => match authority.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse().ok()?),
-            None => (authority, GIT_PORT),
-        },
-    };
+    let (host, port) = host_and_port(authority, GIT_PORT)?;
     if host.is_empty() {
         return None;
     }
@@ -61,42 +44,6 @@ pub(crate) fn parse_git_url(url: &str) -> Option<GitUrl> {
         path: path.to_string(),
         authority: authority.to_string(),
     })
-}
-
-fn connect(host: &str, port: u16) -> io::Result<TcpStream> {
-    let limit = Duration::from_secs(u64::from(network_timeout_secs()));
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "the server's name has no address");
-    for addr in (host, port).to_socket_addrs()? {
-        match TcpStream::connect_timeout(&addr, limit / 2) {
-            Ok(s) => {
-                s.set_read_timeout(Some(limit))?;
-                s.set_write_timeout(Some(limit))?;
-                s.set_nodelay(true)?;
-                return Ok(s);
-            }
-            Err(e) => last = e,
-        }
-    }
-    Err(last)
-}
-
-fn unreachable(url: &str, e: &io::Error) -> SyncError {
-    let detail = match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => format!(
-            "the server did not answer within {} seconds",
-            network_timeout_secs()
-        ),
-        io::ErrorKind::UnexpectedEof
-        | io::ErrorKind::ConnectionReset
-        | io::ErrorKind::BrokenPipe => {
-            format!("the connection broke off during the transfer ({e}); nothing was changed here")
-        }
-        _ => crate::text::line(&e.to_string()),
-    };
-    SyncError::Unreachable {
-        url: safe_url(url),
-        detail,
-    }
 }
 
 /// Push `target` to `branch` at `url`, provided the server's branch is still at `expected`
@@ -123,7 +70,7 @@ pub(crate) fn push(
             unreachable(url, &e)
         }))
     };
-    let mut stream = match connect(&server.host, server.port) {
+    let mut stream = match connect_tcp(&server.host, server.port) {
         Ok(s) => s,
         Err(e) => return fail(e),
     };
@@ -143,76 +90,26 @@ pub(crate) fn push(
         Ok(a) => a,
         Err(e) => return fail(e),
     };
-    let sha1 = adv
-        .caps
-        .iter()
-        .all(|c| c.strip_prefix("object-format=").is_none_or(|f| f == "sha1"));
-    if !adv.has("report-status") || !sha1 {
-        return None;
-    }
-    let now = adv.get(&refname);
-    match settled_before_sending(repo, now, expected, target) {
-        Ok(Some(p)) => return Some(Ok(p)),
-        Ok(None) => {}
-        Err(e) => return Some(Err(e.into())),
-    }
-    let t = std::time::Instant::now();
-    let pack = match thin_pack::build(repo, target, now) {
-        Ok(Some(p)) => p,
-        Ok(None) => return None,
-        Err(e) => return Some(Err(e.into())),
-    };
-    if std::env::var_os("OVERLEG_TIMING").is_some() {
-        eprintln!(
-            "push: pack of {} objects ({} bytes) built in {:?}",
-            pack.objects,
-            pack.bytes.len(),
-            t.elapsed()
-        );
-    }
-    emit(
+    super::own_push::push(
+        repo,
+        &adv,
+        &refname,
+        target,
+        expected,
         progress,
-        &Event::Push {
-            current: 0,
-            total: pack.objects,
-            bytes: 0,
-        },
-    );
-    let report = {
-        let mut said = Sideband::new(progress);
-        update(
-            &mut stream,
-            &adv,
-            &refname,
-            now,
-            target,
-            &pack.bytes,
-            &mut |b| said.feed(b),
-        )
-    };
-    match report {
-        Err(e) => fail(e),
-        Ok(Report::Updated) => {
-            emit(
-                progress,
-                &Event::Push {
-                    current: pack.objects,
-                    total: pack.objects,
-                    bytes: pack.bytes.len(),
+        |body, text| {
+            let sent = io::Write::write_all(&mut stream, body)
+                .and_then(|()| io::Write::flush(&mut stream))
+                .and_then(|()| read_report(&mut stream, &adv, &refname, text));
+            match sent {
+                Ok(report) => Ok(Some(report)),
+                Err(e) => match fail(e) {
+                    Some(Err(e)) => Err(e),
+                    _ => Ok(None),
                 },
-            );
-            Some(Ok(Pushed::Done))
-        }
-        Ok(Report::Refused(reason)) if behind(&reason) => Some(Ok(Pushed::Behind)),
-        // The server found the pack short of objects or could not take it in: libgit2's push
-        // sends more (whole trees, files the server has), so it gets to try.
-        Ok(Report::Refused(reason)) if reason.contains("missing necessary objects") => None,
-        Ok(Report::Unpack(_)) => None,
-        Ok(Report::Refused(reason)) => Some(Err(SyncError::Rejected {
-            reference: refname,
-            reason,
-        })),
-    }
+            }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -1,0 +1,196 @@
+//! A push to a smart-HTTP server (`git http-backend`, GitLab, Gitea, …) with our own pack:
+//! the references from `info/refs`, then one POST of the update and the pack, over plain
+//! HTTP/1.1 on a connection opened here (TLS through the OpenSSL libgit2 links, trusting the
+//! certificates a sync trusts). Basic authentication from the URL or the user's git
+//! credential helper, as libgit2 does. What this does not do is left to libgit2's push:
+//! `http.sslVerify false`, extra headers or cookies from git's settings, a redirect, an
+//! authentication other than Basic (libgit2 speaks NTLM and Negotiate), a server that is not
+//! smart, or one that refuses the request before reading it.
+
+use std::cell::RefCell;
+
+use git2::{Oid, Repository};
+
+use super::http_client::{Failed, HttpUrl, base64, parse_http_url, send};
+use super::own_push::unreachable;
+use super::receive_pack::{Advertised, read_advertisement, read_pkt, read_report};
+use super::remote::{Pushed, safe_url};
+use super::{Event, SyncError};
+
+/// Settings of git's that ask for more than this speaks: then libgit2 pushes. (Proxies are
+/// not among them: overleg sets libgit2 up without one, so both connect directly.)
+fn needs_libgit2(cfg: &git2::Config) -> bool {
+    let set = |name: &str| cfg.get_entry(name).is_ok();
+    set("http.extraHeader")
+        || set("http.cookieFile")
+        || cfg.get_bool("http.sslVerify").is_ok_and(|v| !v)
+}
+
+/// The server's references, from `info/refs`, with the authorization that got them (`Ok(None)`:
+/// the server wants what this does not do).
+fn advertisement(
+    u: &HttpUrl,
+    url: &str,
+    cfg: &git2::Config,
+) -> Result<Option<(Advertised, Option<String>)>, SyncError> {
+    let target = format!("{}/info/refs?service=git-receive-pack", u.path);
+    let mut auth = match (&u.user, &u.password) {
+        (Some(n), Some(p)) => Some(base64(format!("{n}:{p}").as_bytes())),
+        _ => None,
+    };
+    let mut asked = false;
+    loop {
+        let answer = match send(u, "GET", &target, auth.as_deref(), &[], &[]) {
+            Ok(a) => a,
+            Err(f) => return Err(failed(url, f)),
+        };
+        match answer.status {
+            200 => {}
+            401 => {
+                let basic = answer
+                    .headers
+                    .iter()
+                    .filter(|(n, _)| n == "www-authenticate")
+                    .any(|(_, v)| v.to_ascii_lowercase().starts_with("basic"));
+                if !basic {
+                    return Ok(None);
+                }
+                if asked || (auth.is_some() && u.password.is_some()) {
+                    return Err(SyncError::Auth {
+                        url: safe_url(url),
+                        detail: "the server refused the credentials from your git credential \
+                                 helper or ssh-agent; check the user name and password (or key) \
+                                 for this server"
+                            .into(),
+                    });
+                }
+                asked = true;
+                let found = git2::CredentialHelper::new(url)
+                    .config(cfg)
+                    .username(u.user.as_deref())
+                    .execute();
+                match found {
+                    Some((n, p)) => auth = Some(base64(format!("{n}:{p}").as_bytes())),
+                    None => {
+                        return Err(SyncError::Auth {
+                            url: safe_url(url),
+                            detail: "no user name and password were found: set up a git \
+                                     credential helper (`git config --global credential.helper …`) \
+                                     or an ssh key in ssh-agent"
+                                .into(),
+                        });
+                    }
+                }
+                continue;
+            }
+            _ => return Ok(None),
+        }
+        let smart = answer
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("application/x-git-receive-pack-advertisement"));
+        if !smart {
+            return Ok(None);
+        }
+        // `# service=git-receive-pack`, a flush, then the references
+        let mut body = &answer.body[..];
+        let opening = read_pkt(&mut body).map_err(|e| failed(url, Failed::Io(e)))?;
+        if opening.as_deref() != Some(b"# service=git-receive-pack\n".as_slice()) {
+            return Ok(None);
+        }
+        if read_pkt(&mut body)
+            .map_err(|e| failed(url, Failed::Io(e)))?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        let adv = read_advertisement(&mut body).map_err(|e| failed(url, Failed::Io(e)))?;
+        return Ok(Some((adv, auth)));
+    }
+}
+
+fn failed(url: &str, f: Failed) -> SyncError {
+    match f {
+        Failed::Certificate(why) => SyncError::Unreachable {
+            url: safe_url(url),
+            detail: why,
+        },
+        Failed::Io(e) => unreachable(url, &e),
+    }
+}
+
+/// Push `target` to `branch` at `url`, provided the server's branch is still at `expected`.
+/// `None`: libgit2 should.
+pub(crate) fn push(
+    repo: &Repository,
+    url: &str,
+    target: Oid,
+    branch: &str,
+    expected: Option<Oid>,
+    progress: &RefCell<&mut dyn FnMut(&Event)>,
+) -> Option<Result<Pushed, SyncError>> {
+    let u = parse_http_url(url)?;
+    let cfg = match repo.config() {
+        Ok(c) => c,
+        Err(e) => return Some(Err(e.into())),
+    };
+    if needs_libgit2(&cfg) {
+        return None;
+    }
+    let (adv, auth) = match advertisement(&u, url, &cfg) {
+        Ok(Some(found)) => found,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    let refname = format!("refs/heads/{branch}");
+    super::own_push::push(
+        repo,
+        &adv,
+        &refname,
+        target,
+        expected,
+        progress,
+        |body, text| {
+            let answer = send(
+                &u,
+                "POST",
+                &format!("{}/git-receive-pack", u.path),
+                auth.as_deref(),
+                &[
+                    ("Content-Type", "application/x-git-receive-pack-request"),
+                    ("Accept", "application/x-git-receive-pack-result"),
+                ],
+                body,
+            )
+            .map_err(|f| failed(url, f))?;
+            if answer.status != 200 {
+                // refused before it was read (a size limit, a gateway): libgit2 tries and says
+                return Ok(None);
+            }
+            read_report(&mut &answer.body[..], &adv, &refname, text)
+                .map(Some)
+                .map_err(|e| failed(url, Failed::Io(e)))
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_this_does_not_speak_go_to_libgit2() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("config");
+        for (text, libgit2) in [
+            ("[http]\n\tpostBuffer = 1\n", false),
+            ("[http]\n\tsslVerify = true\n", false),
+            ("[http]\n\tsslVerify = false\n", true),
+            ("[http]\n\textraHeader = X-Token: 1\n", true),
+            ("[http]\n\tcookieFile = /tmp/c\n", true),
+        ] {
+            std::fs::write(&path, text).expect("config");
+            let cfg = git2::Config::open(&path).expect("open");
+            assert_eq!(needs_libgit2(&cfg), libgit2, "{text}");
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! The steps of our own push once the server's references are known, whatever the connection
+//! (`wire_push` for `git://`, `http_push` for smart HTTP): is there anything to send, the
+//! thin pack, the update, and what the server's report means for the sync.
+
+use std::cell::RefCell;
+use std::io;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
+
+use git2::{Oid, Repository};
+
+use super::receive_pack::{Advertised, Report, request};
+use super::remote::{
+    Pushed, Sideband, behind, emit, network_timeout_secs, safe_url, settled_before_sending,
+};
+use super::{Event, SyncError};
+use crate::store::thin_pack;
+
+/// Push `target` to `refname`, which the server advertised in `adv`, provided it is still at
+/// `expected`. `deliver` sends the update (bytes of [`request`]) and reads the server's report,
+/// passing the server's messages on; `Ok(None)` from it, or `None` here: libgit2's push should
+/// do it instead.
+pub(crate) fn push(
+    repo: &Repository,
+    adv: &Advertised,
+    refname: &str,
+    target: Oid,
+    expected: Option<Oid>,
+    progress: &RefCell<&mut dyn FnMut(&Event)>,
+    deliver: impl FnOnce(&[u8], &mut dyn FnMut(&[u8])) -> Result<Option<Report>, SyncError>,
+) -> Option<Result<Pushed, SyncError>> {
+    let sha1 = adv
+        .caps
+        .iter()
+        .all(|c| c.strip_prefix("object-format=").is_none_or(|f| f == "sha1"));
+    if !adv.has("report-status") || !sha1 {
+        return None;
+    }
+    let now = adv.get(refname);
+    match settled_before_sending(repo, now, expected, target) {
+        Ok(Some(p)) => return Some(Ok(p)),
+        Ok(None) => {}
+        Err(e) => return Some(Err(e.into())),
+    }
+    let t = std::time::Instant::now();
+    let pack = match thin_pack::build(repo, target, now) {
+        Ok(Some(p)) => p,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e.into())),
+    };
+    if std::env::var_os("OVERLEG_TIMING").is_some() {
+        eprintln!(
+            "push: pack of {} objects ({} bytes) built in {:?}",
+            pack.objects,
+            pack.bytes.len(),
+            t.elapsed()
+        );
+    }
+    emit(
+        progress,
+        &Event::Push {
+            current: 0,
+            total: pack.objects,
+            bytes: 0,
+        },
+    );
+    let report = {
+        let mut said = Sideband::new(progress);
+        deliver(&request(adv, refname, now, target, &pack.bytes), &mut |b| {
+            said.feed(b)
+        })
+    };
+    match report {
+        Err(e) => Some(Err(e)),
+        Ok(None) => None,
+        Ok(Some(Report::Updated)) => {
+            emit(
+                progress,
+                &Event::Push {
+                    current: pack.objects,
+                    total: pack.objects,
+                    bytes: pack.bytes.len(),
+                },
+            );
+            Some(Ok(Pushed::Done))
+        }
+        Ok(Some(Report::Refused(reason))) if behind(&reason) => Some(Ok(Pushed::Behind)),
+        // The server found the pack short of objects or could not take it in: libgit2's push
+        // sends more (whole trees, files the server has), so it gets to try.
+        Ok(Some(Report::Refused(reason))) if reason.contains("missing necessary objects") => None,
+        Ok(Some(Report::Unpack(_))) => None,
+        Ok(Some(Report::Refused(reason))) => Some(Err(SyncError::Rejected {
+            reference: refname.to_string(),
+            reason,
+        })),
+    }
+}
+
+/// The host and port of a URL's `host[:port]` (an IPv6 address in brackets); `default` when
+/// it names no port.
+pub(crate) fn host_and_port(hostport: &str, default: u16) -> Option<(&str, u16)> {
+    match hostport.strip_prefix('[') {
+        Some(v6) => {
+            let (host, after) = v6.split_once(']')?;
+            match after.strip_prefix(':') {
+                Some(p) => Some((host, p.parse().ok()?)),
+                None if after.is_empty() => Some((host, default)),
+                None => None,
+            }
+        }
+        None => match hostport.rsplit_once(':') {
+            Some((h, p)) => Some((h, p.parse().ok()?)),
+            None => Some((hostport, default)),
+        },
+    }
+}
+
+/// A connection to `host`, with the sync's time limits.
+pub(crate) fn connect_tcp(host: &str, port: u16) -> io::Result<TcpStream> {
+    let limit = Duration::from_secs(u64::from(network_timeout_secs()));
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "the server's name has no address");
+    for addr in (host, port).to_socket_addrs()? {
+        match TcpStream::connect_timeout(&addr, limit / 2) {
+            Ok(s) => {
+                s.set_read_timeout(Some(limit))?;
+                s.set_write_timeout(Some(limit))?;
+                s.set_nodelay(true)?;
+                return Ok(s);
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// What went wrong on a connection, for the user.
+pub(crate) fn unreachable(url: &str, e: &io::Error) -> SyncError {
+    let detail = match e.kind() {
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => format!(
+            "the server did not answer within {} seconds",
+            network_timeout_secs()
+        ),
+        io::ErrorKind::UnexpectedEof
+        | io::ErrorKind::ConnectionReset
+        | io::ErrorKind::BrokenPipe => {
+            format!("the connection broke off during the transfer ({e}); nothing was changed here")
+        }
+        _ => crate::text::line(&e.to_string()),
+    };
+    SyncError::Unreachable {
+        url: safe_url(url),
+        detail,
+    }
+}
