@@ -48,7 +48,8 @@ pub(crate) fn parse_http_url(url: &str) -> Option<HttpUrl> {
     };
     let default = if tls { 443 } else { 80 };
     let (host, port) = host_and_port(hostport, default)?;
-    if host.is_empty() || path.chars().any(|c| c.is_control() || c == ' ') {
+    let unsafe_text = |t: &str| t.chars().any(|c| c.is_control() || c == ' ');
+    if host.is_empty() || unsafe_text(path) || unsafe_text(hostport) {
         return None;
     }
     Some(HttpUrl {
@@ -159,10 +160,14 @@ impl Answer {
     }
 }
 
-/// The most of an answer's head or of an advertisement this reads.
+/// The most of an answer's head this reads.
 const MAX_HEAD: usize = 64 * 1024;
 
-fn read_answer(conn: Conn) -> io::Result<Answer> {
+/// The most of an answer's body this reads: the references of a repository with hundreds of
+/// thousands of branches, or a report; a server sending more is not a git server.
+const MAX_BODY: u64 = 64 * 1024 * 1024;
+
+fn read_answer(conn: impl Read) -> io::Result<Answer> {
     let bad = |what: &str| {
         io::Error::new(
             io::ErrorKind::InvalidData,
@@ -202,25 +207,40 @@ fn read_answer(conn: Conn) -> io::Result<Answer> {
     let chunked = answer
         .header("transfer-encoding")
         .is_some_and(|t| t.eq_ignore_ascii_case("chunked"));
+    let too_large = || bad("an answer larger than a git server sends");
     if chunked {
         loop {
             let mut size = String::new();
             r.read_line(&mut size)?;
-            let n = usize::from_str_radix(size.trim().split(';').next().unwrap_or(""), 16)
+            let n = u64::from_str_radix(size.trim().split(';').next().unwrap_or(""), 16)
                 .map_err(|_| bad("a chunk size that is not one"))?;
-            let mut chunk = vec![0; n + 2];
-            r.read_exact(&mut chunk)?;
             if n == 0 {
                 break;
             }
-            answer.body.extend_from_slice(&chunk[..n]);
+            if answer.body.len() as u64 + n > MAX_BODY {
+                return Err(too_large());
+            }
+            (&mut r).take(n).read_to_end(&mut answer.body)?;
+            let mut end = [0u8; 2];
+            r.read_exact(&mut end)?;
         }
     } else if let Some(n) = answer.header("content-length") {
-        let n: usize = n.parse().map_err(|_| bad("a length that is not one"))?;
-        answer.body.resize(n, 0);
-        r.read_exact(&mut answer.body)?;
+        let n: u64 = n.parse().map_err(|_| bad("a length that is not one"))?;
+        if n > MAX_BODY {
+            return Err(too_large());
+        }
+        (&mut r).take(n).read_to_end(&mut answer.body)?;
+        if answer.body.len() as u64 != n {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server's answer ended early",
+            ));
+        }
     } else {
-        r.read_to_end(&mut answer.body)?;
+        (&mut r).take(MAX_BODY + 1).read_to_end(&mut answer.body)?;
+        if answer.body.len() as u64 > MAX_BODY {
+            return Err(too_large());
+        }
     }
     Ok(answer)
 }
@@ -316,6 +336,8 @@ mod tests {
             "ssh://h/a.git",
             "https://h/a.git?x=1",
             "https://h:port/a",
+            "http://h\r\nX-Token: 1/a.git",
+            "http://h/a b.git",
         ] {
             assert!(parse_http_url(not).is_none(), "{not}");
         }
@@ -330,5 +352,36 @@ mod tests {
         assert_eq!(base64(b"a"), "YQ==");
         assert_eq!(base64(b"ab"), "YWI=");
         assert_eq!(base64(b""), "");
+    }
+
+    #[test]
+    fn answers_are_read_by_length_in_chunks_or_to_the_end_and_bounded() {
+        let a = read_answer(
+            &b"HTTP/1.1 200 OK\r\nContent-Type: x\r\nContent-Length: 5\r\n\r\nhallo, meer"[..],
+        )
+        .expect("length");
+        assert_eq!(
+            (a.status, a.header("content-type"), &a.body[..]),
+            (200, Some("x"), &b"hallo"[..])
+        );
+        let a = read_answer(
+            &b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhal\r\n2;x=y\r\nlo\r\n0\r\n\r\n"[..],
+        )
+        .expect("chunked");
+        assert_eq!(&a.body[..], b"hallo");
+        let a = read_answer(&b"HTTP/1.0 401 Unauthorized\r\n\r\nnee"[..]).expect("to the end");
+        assert_eq!((a.status, &a.body[..]), (401, &b"nee"[..]));
+        for bad in [
+            &b"SSH-2.0-OpenSSH\r\n\r\n"[..],
+            b"HTTP/1.1 200 OK\r\nContent-Length: 99999999999\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nkort",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        ] {
+            assert!(
+                read_answer(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
     }
 }
