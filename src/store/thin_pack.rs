@@ -33,21 +33,15 @@ pub struct ThinPack {
 }
 
 /// Every object the commits from `target` back to `theirs` add that the server, which has
-/// `theirs` (`None`: nothing), lacks; `None` when a tree is not one `Trees` reads or `theirs`
-/// is not here (then libgit2 pushes).
+/// `theirs` and its tree `their_tree` (`None`: nothing), lacks; `None` when a tree is not one
+/// `Trees` reads (then libgit2 pushes).
 fn objects_to_send(
     repo: &Repository,
     trees: &mut Trees<'_>,
     target: Oid,
     theirs: Option<Oid>,
+    their_tree: Option<Oid>,
 ) -> Result<Option<Vec<(Oid, String)>>, git2::Error> {
-    let their_tree = match theirs {
-        Some(t) => match repo.find_commit(t) {
-            Ok(c) => Some(c.tree_id()),
-            Err(_) => return Ok(None),
-        },
-        None => None,
-    };
     let mut walk = repo.revwalk()?;
     walk.push(target)?;
     if let Some(t) = theirs {
@@ -102,7 +96,8 @@ fn folder_at(trees: &mut Trees<'_>, root: Oid, path: &str) -> Option<Oid> {
 }
 
 /// The pack that brings a server holding `theirs` to `target`. `Ok(None)` when this cannot
-/// build it (see [`objects_to_send`]) or it would be larger than [`MAX_OBJECTS`].
+/// build it (`theirs` is not here, or see [`objects_to_send`]) or it would be larger than
+/// [`MAX_OBJECTS`].
 pub fn build(
     repo: &Repository,
     target: Oid,
@@ -111,16 +106,17 @@ pub fn build(
     let Some(mut trees) = Trees::new(repo) else {
         return Ok(None);
     };
-    let Some(objects) = objects_to_send(repo, &mut trees, target, theirs)? else {
+    let their_tree = match theirs.map(|t| repo.find_commit(t)) {
+        Some(Ok(c)) => Some(c.tree_id()),
+        Some(Err(_)) => return Ok(None),
+        None => None,
+    };
+    let Some(objects) = objects_to_send(repo, &mut trees, target, theirs, their_tree)? else {
         return Ok(None);
     };
     if objects.len() > MAX_OBJECTS {
         return Ok(None);
     }
-    let their_tree = match theirs {
-        Some(t) => Some(repo.find_commit(t)?.tree_id()),
-        None => None,
-    };
     let odb = repo.odb()?;
     let io_error = |e: io::Error| git2::Error::from_str(&format!("building the pack: {e}"));
     let count = u32::try_from(objects.len())

@@ -14,7 +14,7 @@ use git2::{Oid, Repository};
 use super::http_client::{Failed, HttpUrl, base64, parse_http_url, send};
 use super::own_push::unreachable;
 use super::receive_pack::{Advertised, read_advertisement, read_pkt, read_report};
-use super::remote::{Pushed, safe_url};
+use super::remote::{CREDENTIALS_REFUSED, NO_CREDENTIALS, Pushed, safe_url};
 use super::{Event, SyncError};
 
 /// Settings of git's that ask for more than this speaks: then libgit2 pushes. (Proxies are
@@ -58,10 +58,7 @@ fn advertisement(
                 if asked || (auth.is_some() && u.password.is_some()) {
                     return Err(SyncError::Auth {
                         url: safe_url(url),
-                        detail: "the server refused the credentials from your git credential \
-                                 helper or ssh-agent; check the user name and password (or key) \
-                                 for this server"
-                            .into(),
+                        detail: CREDENTIALS_REFUSED.into(),
                     });
                 }
                 asked = true;
@@ -74,10 +71,7 @@ fn advertisement(
                     None => {
                         return Err(SyncError::Auth {
                             url: safe_url(url),
-                            detail: "no user name and password were found: set up a git \
-                                     credential helper (`git config --global credential.helper …`) \
-                                     or an ssh key in ssh-agent"
-                                .into(),
+                            detail: NO_CREDENTIALS.into(),
                         });
                     }
                 }

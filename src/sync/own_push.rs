@@ -1,6 +1,7 @@
 //! The steps of our own push once the server's references are known, whatever the connection
 //! (`wire_push` for `git://`, `http_push` for smart HTTP): is there anything to send, the
-//! thin pack, the update, and what the server's report means for the sync.
+//! thin pack, the update, and what the server's report means for the sync. And what both
+//! connections share: the address, the connection with the sync's time limits, its failures.
 
 use std::cell::RefCell;
 use std::io;
@@ -11,7 +12,8 @@ use git2::{Oid, Repository};
 
 use super::receive_pack::{Advertised, Report, request};
 use super::remote::{
-    Pushed, Sideband, behind, emit, network_timeout_secs, safe_url, settled_before_sending,
+    Pushed, Sideband, behind, broke_off, did_not_answer, emit, network_timeout_secs, safe_url,
+    settled_before_sending,
 };
 use super::{Event, SyncError};
 use crate::store::thin_pack;
@@ -136,15 +138,10 @@ pub(crate) fn connect_tcp(host: &str, port: u16) -> io::Result<TcpStream> {
 /// What went wrong on a connection, for the user.
 pub(crate) fn unreachable(url: &str, e: &io::Error) -> SyncError {
     let detail = match e.kind() {
-        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => format!(
-            "the server did not answer within {} seconds",
-            network_timeout_secs()
-        ),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => did_not_answer(),
         io::ErrorKind::UnexpectedEof
         | io::ErrorKind::ConnectionReset
-        | io::ErrorKind::BrokenPipe => {
-            format!("the connection broke off during the transfer ({e}); nothing was changed here")
-        }
+        | io::ErrorKind::BrokenPipe => broke_off(&e.to_string()),
         _ => crate::text::line(&e.to_string()),
     };
     SyncError::Unreachable {

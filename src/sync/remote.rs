@@ -45,6 +45,27 @@ fn auth_error(msg: &str) -> git2::Error {
     git2::Error::new(ErrorCode::Auth, ErrorClass::Callback, msg)
 }
 
+/// What to do when no credentials were found (libgit2's push and fetch, and ours).
+pub(crate) const NO_CREDENTIALS: &str = "no user name and password were found: set up a git \
+     credential helper (`git config --global credential.helper …`) or an ssh key in ssh-agent";
+
+/// What to do when the server refused the credentials found.
+pub(crate) const CREDENTIALS_REFUSED: &str = "the server refused the credentials from your git \
+     credential helper or ssh-agent; check the user name and password (or key) for this server";
+
+/// A server that stayed silent past the sync's limit.
+pub(crate) fn did_not_answer() -> String {
+    format!(
+        "the server did not answer within {} seconds",
+        network_timeout_secs()
+    )
+}
+
+/// A connection that ended half way (`why`: what the connection said).
+pub(crate) fn broke_off(why: &str) -> String {
+    format!("the connection broke off during the transfer ({why}); nothing was changed here")
+}
+
 /// Turn whatever went wrong talking to `url` into a message for a person.
 pub(crate) fn classify(e: &git2::Error, url: &str, track: &AuthTrack) -> SyncError {
     let msg = crate::text::line(e.message());
@@ -57,11 +78,9 @@ pub(crate) fn classify(e: &git2::Error, url: &str, track: &AuthTrack) -> SyncErr
         || low.contains("unauthorized");
     if auth {
         let why = if track.helper_empty.get() {
-            "no user name and password were found: set up a git credential helper \
-             (`git config --global credential.helper …`) or an ssh key in ssh-agent"
+            NO_CREDENTIALS
         } else {
-            "the server refused the credentials from your git credential helper or ssh-agent; \
-             check the user name and password (or key) for this server"
+            CREDENTIALS_REFUSED
         };
         return SyncError::Auth {
             url: safe_url(url),
@@ -77,10 +96,7 @@ pub(crate) fn classify(e: &git2::Error, url: &str, track: &AuthTrack) -> SyncErr
     if low.contains("timed out") || low.contains("timeout") {
         return SyncError::Unreachable {
             url: safe_url(url),
-            detail: format!(
-                "the server did not answer within {} seconds ({msg})",
-                network_timeout_secs()
-            ),
+            detail: format!("{} ({msg})", did_not_answer()),
         };
     }
     if low.contains("early eof")
@@ -91,9 +107,7 @@ pub(crate) fn classify(e: &git2::Error, url: &str, track: &AuthTrack) -> SyncErr
     {
         return SyncError::Unreachable {
             url: safe_url(url),
-            detail: format!(
-                "the connection broke off during the transfer ({msg}); nothing was changed here"
-            ),
+            detail: broke_off(&msg),
         };
     }
     SyncError::Unreachable {
@@ -285,6 +299,16 @@ pub(crate) fn fetch(
     res.map_err(|e| classify(&e, &url, &track))
 }
 
+/// A push over a connection of our own: `wire_push::push` or `http_push::push`.
+type OwnPush = fn(
+    &Repository,
+    &str,
+    git2::Oid,
+    &str,
+    Option<git2::Oid>,
+    &RefCell<&mut dyn FnMut(&Event)>,
+) -> Option<Result<Pushed, SyncError>>;
+
 /// How a push ended.
 pub(crate) enum Pushed {
     Done,
@@ -312,15 +336,15 @@ pub(crate) fn push(
             return res.map_err(|e| classify(&e, &url, &track));
         }
     }
-    if url.starts_with("git://") {
+    // our own push with a thin pack where we open the connection; `None`: libgit2's
+    let own = match url.split_once("://") {
+        Some(("git", _)) => Some(super::wire_push::push as OwnPush),
+        Some(("http" | "https", _)) => Some(super::http_push::push as OwnPush),
+        _ => None,
+    };
+    if let Some(push_with) = own {
         let target = repo.refname_to_id(local)?;
-        if let Some(res) = super::wire_push::push(repo, &url, target, branch, expected, progress) {
-            return res;
-        }
-    }
-    if url.starts_with("http://") || url.starts_with("https://") {
-        let target = repo.refname_to_id(local)?;
-        if let Some(res) = super::http_push::push(repo, &url, target, branch, expected, progress) {
+        if let Some(res) = push_with(repo, &url, target, branch, expected, progress) {
             return res;
         }
     }

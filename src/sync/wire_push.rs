@@ -58,8 +58,8 @@ pub(crate) fn push(
 ) -> Option<Result<Pushed, SyncError>> {
     let server = parse_git_url(url)?;
     let refname = format!("refs/heads/{branch}");
-    let fail = |e: io::Error| {
-        Some(Err(if e.kind() == io::ErrorKind::PermissionDenied {
+    let failure = |e: io::Error| {
+        if e.kind() == io::ErrorKind::PermissionDenied {
             SyncError::Rejected {
                 reference: refname.clone(),
                 reason: format!(
@@ -68,11 +68,11 @@ pub(crate) fn push(
             }
         } else {
             unreachable(url, &e)
-        }))
+        }
     };
     let mut stream = match connect_tcp(&server.host, server.port) {
         Ok(s) => s,
-        Err(e) => return fail(e),
+        Err(e) => return Some(Err(failure(e))),
     };
     let mut request = Vec::new();
     pkt(
@@ -83,12 +83,11 @@ pub(crate) fn push(
         )
         .as_bytes(),
     );
-    if let Err(e) = io::Write::write_all(&mut stream, &request) {
-        return fail(e);
-    }
-    let adv = match read_advertisement(&mut stream) {
+    let adv = match io::Write::write_all(&mut stream, &request)
+        .and_then(|()| read_advertisement(&mut stream))
+    {
         Ok(a) => a,
-        Err(e) => return fail(e),
+        Err(e) => return Some(Err(failure(e))),
     };
     super::own_push::push(
         repo,
@@ -98,16 +97,11 @@ pub(crate) fn push(
         expected,
         progress,
         |body, text| {
-            let sent = io::Write::write_all(&mut stream, body)
+            io::Write::write_all(&mut stream, body)
                 .and_then(|()| io::Write::flush(&mut stream))
-                .and_then(|()| read_report(&mut stream, &adv, &refname, text));
-            match sent {
-                Ok(report) => Ok(Some(report)),
-                Err(e) => match fail(e) {
-                    Some(Err(e)) => Err(e),
-                    _ => Ok(None),
-                },
-            }
+                .and_then(|()| read_report(&mut stream, &adv, &refname, text))
+                .map(Some)
+                .map_err(failure)
         },
     )
 }
