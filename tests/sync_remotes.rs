@@ -256,10 +256,19 @@ fn git_daemon(w: &World) -> (Daemon, String) {
 }
 
 fn git_daemon_taking_pushes(w: &World, push: bool) -> (Daemon, String) {
+    git_daemon_with(w, push, None)
+}
+
+/// `git daemon`, taking pushes or not; `trace`: where its git processes write the lines of
+/// the protocol they speak (`GIT_TRACE_PACKET`).
+fn git_daemon_with(w: &World, push: bool, trace: Option<&Path>) -> (Daemon, String) {
     let port = free_port();
     let root = w.server.parent().expect("srv").to_path_buf();
     let mut cmd = Command::new("git");
     git_env(&mut cmd, &w.home());
+    if let Some(t) = trace {
+        cmd.env("GIT_TRACE_PACKET", t);
+    }
     cmd.arg("daemon")
         .arg("--reuseaddr")
         .arg("--export-all")
@@ -1467,6 +1476,15 @@ fn large_folder(w: &World, url: &str, prepare: &dyn Fn(&Store)) -> (Store, Store
             .replace("2021-02-A1", &format!("2021-02-A{i}"));
         std::fs::write(ezk.root().join(format!("actions/a-{i}.toml")), text).expect("record");
     }
+    commit_actions(&ezk, "EZK: 2000 acties");
+    assert!(sync(&ezk).expect("sync").pushed);
+    let bzk = w.clone("BZK", url);
+    prepare(&bzk);
+    (ezk, bzk)
+}
+
+/// Commit what was written to EZK's `actions` folder, as git would (not through overleg).
+fn commit_actions(ezk: &Store, summary: &str) {
     let repo = ezk.repo().expect("repo");
     let mut index = repo.index().expect("index");
     index
@@ -1482,15 +1500,11 @@ fn large_folder(w: &World, url: &str, prepare: &dyn Fn(&Store)) -> (Store, Store
         Some("HEAD"),
         &sig,
         &sig,
-        "EZK: 2000 acties\n\nOverleg-Department: EZK\n",
+        &format!("{summary}\n\nOverleg-Department: EZK\n"),
         &tree,
         &[&parent],
     )
     .expect("commit");
-    assert!(sync(&ezk).expect("sync").pushed);
-    let bzk = w.clone("BZK", url);
-    prepare(&bzk);
-    (ezk, bzk)
 }
 
 /// A sync over git:// sends what the server lacks, the folder's tree as a delta on the
@@ -1619,4 +1633,56 @@ fn a_refusing_hook_behind_smart_http_is_said_in_its_words() {
     );
     assert_eq!(w.server_main(), before);
     assert_eq!(head(&ezk), saved);
+}
+
+/// A fetch names to the server only the commit it last fetched (and our branch): each commit
+/// named costs the server a walk of that commit's whole tree, and libgit2 names twenty or more.
+/// What comes back is a thin pack, the changed records as deltas on the versions here; it is
+/// taken in whole (`git fsck` finds every object, the incoming values are in the records).
+#[test]
+fn a_fetch_names_one_commit_of_ours_and_takes_a_thin_pack_in_whole() {
+    let w = World::new();
+    let trace = w.server.parent().expect("srv").join("packets.log");
+    let (_daemon, url) = git_daemon_with(&w, true, Some(&trace));
+    let (ezk, bzk) = large_folder(&w, &url, &|_| {});
+    // a history of BZK's own on the server
+    for i in 0..12 {
+        set(
+            &bzk,
+            &format!("actions/a-{}.toml", 100 + i),
+            "status",
+            "gereed",
+        );
+        assert!(sync(&bzk).expect("sync").pushed);
+    }
+    assert!(sync(&ezk).expect("sync").incoming > 0);
+    for i in 1000..1300 {
+        let text = ACTION
+            .replace("a-1", &format!("a-{i}"))
+            .replace("2021-02-A1", &format!("2021-02-A{i}"))
+            .replace("status = \"open\"", "status = \"vervallen\"");
+        std::fs::write(ezk.root().join(format!("actions/a-{i}.toml")), text).expect("record");
+    }
+    commit_actions(&ezk, "EZK: 300 acties vervallen");
+    assert!(sync(&ezk).expect("sync").pushed);
+    std::fs::write(&trace, "").expect("empty the trace");
+    let r = sync(&bzk).expect("sync");
+    assert!(r.incoming >= 300, "{r:?}");
+    let spoken = std::fs::read_to_string(&trace).expect("trace");
+    let asked: Vec<&str> = spoken
+        .lines()
+        .filter(|l| l.contains("upload-pack< want ") || l.contains("upload-pack< have "))
+        .collect();
+    assert!(
+        asked.first().is_some_and(|l| l.contains("agent=overleg/")),
+        "{asked:#?}"
+    );
+    let haves = asked.iter().filter(|l| l.contains("< have ")).count();
+    assert!((1..=2).contains(&haves), "{asked:#?}");
+    assert_eq!(
+        field(&bzk, "actions/a-1150.toml", "status").as_deref(),
+        Some("vervallen")
+    );
+    assert_eq!(head(&bzk), w.server_main());
+    fsck(&w, &bzk.root().join(".git"));
 }

@@ -15,6 +15,7 @@ pub mod loose;
 mod pack_index;
 mod pack_writer;
 pub mod packs;
+pub mod received_pack;
 pub mod recover;
 pub mod setup;
 pub mod snapshot;

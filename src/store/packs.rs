@@ -330,12 +330,12 @@ fn copy_entries(path: &Path, idx: &Idx, repeated: &[bool], to: &mut Joining<'_>)
 }
 
 /// Length of an entry's type-and-size header.
-fn size_header_len(bytes: &[u8]) -> Option<usize> {
+pub(super) fn size_header_len(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|b| b & 0x80 == 0).map(|p| p + 1)
 }
 
 /// A delta's distance back to its base (git's offset encoding) and the bytes it took.
-fn read_offset(bytes: &[u8]) -> Option<(u64, usize)> {
+pub(super) fn read_offset(bytes: &[u8]) -> Option<(u64, usize)> {
     let mut c = *bytes.first()?;
     let mut ofs = u64::from(c & 0x7f);
     let mut used = 1;

@@ -153,11 +153,15 @@ fn copy_op(d: &mut Vec<u8>, (mut from, mut len): (usize, usize)) {
     }
 }
 
-/// `base` with git delta `d` applied; `None` if the delta is malformed.
-fn apply(base: &[u8], d: &[u8]) -> Option<Vec<u8>> {
+/// `base` with git delta `d` applied; `None` if the delta is malformed. The delta may come
+/// from a server: every length in it is checked, none is trusted for an allocation.
+pub(super) fn apply(base: &[u8], d: &[u8]) -> Option<Vec<u8>> {
     fn varint(d: &[u8], at: &mut usize) -> Option<usize> {
         let (mut n, mut shift) = (0usize, 0);
         loop {
+            if shift >= usize::BITS {
+                return None;
+            }
             let b = *d.get(*at)?;
             *at += 1;
             n |= usize::from(b & 0x7f) << shift;
@@ -172,6 +176,11 @@ fn apply(base: &[u8], d: &[u8]) -> Option<Vec<u8>> {
         return None;
     }
     let size = varint(d, &mut at)?;
+    // no instruction byte makes more than 64 kB (a copy without a size is that long)
+    let most = (d.len() - at).saturating_mul(0x10000);
+    if size > most {
+        return None;
+    }
     let mut out = Vec::with_capacity(size);
     while at < d.len() {
         let op = d[at];

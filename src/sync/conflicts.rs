@@ -370,6 +370,7 @@ pub fn resolve(
             theirs_oid,
             &state.remote_ref,
             false,
+            &mut || Ok(()),
         )?;
         completed = out.conflicts == 0;
     }

@@ -9,9 +9,10 @@
 
 pub mod conflicts;
 mod folder;
+mod http;
 mod http_client;
-mod http_push;
 pub mod merge;
+mod own_fetch;
 mod own_push;
 mod preflight;
 mod receive_pack;
@@ -22,7 +23,8 @@ pub mod seq;
 mod status;
 mod tidy;
 pub mod tree;
-mod wire_push;
+mod upload_pack;
+mod wire;
 
 use git2::{Oid, Repository, Signature, build::CheckoutBuilder};
 use serde::Serialize;
@@ -260,7 +262,9 @@ fn count_changes(repo: &Repository, from: Oid, to: Oid) -> Result<usize, git2::E
 
 /// Bring `theirs` into the current branch: nothing, a fast-forward, or a merge commit. With
 /// conflicts left, the state is saved for `conflicts` and the branch stays where it is.
-/// The caller holds the write lock.
+/// The caller holds the write lock. `settled` is asked before anything but objects is
+/// written (the sync's checks of the work tree run on while the trees are merged); an error
+/// from it stops the merge with nothing changed.
 pub(crate) fn integrate_with(
     store: &Store,
     repo: &Repository,
@@ -268,11 +272,13 @@ pub(crate) fn integrate_with(
     theirs: Oid,
     remote_ref: &str,
     checkout_later: bool,
+    settled: &mut dyn FnMut() -> Result<(), SyncError>,
 ) -> Result<Integrated, SyncError> {
     let mut out = Integrated::default();
     let head = match repo.head() {
         Ok(h) => h.peel_to_commit()?,
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => {
+            settled()?;
             move_to(store, repo, theirs)?;
             out.fast_forward = true;
             return Ok(out);
@@ -280,11 +286,13 @@ pub(crate) fn integrate_with(
         Err(e) => return Err(e.into()),
     };
     if head.id() == theirs || repo.graph_descendant_of(head.id(), theirs)? {
+        settled()?;
         conflicts::clear(repo)?;
         return Ok(out);
     }
     if repo.graph_descendant_of(theirs, head.id())? {
         out.incoming = count_changes(repo, head.id(), theirs)?;
+        settled()?;
         move_to(store, repo, theirs)?;
         conflicts::clear(repo)?;
         out.fast_forward = true;
@@ -301,6 +309,9 @@ pub(crate) fn integrate_with(
     if std::env::var_os("OVERLEG_TIMING").is_some() {
         eprintln!("sync: merged trees {:?}", t0.elapsed());
     }
+    // the merge so far only read commits and wrote objects: nothing of the user's is touched
+    // until `settled` says the work tree may be
+    settled()?;
     out.incoming = tm.incoming;
     out.resolved = tm.resolved;
     if !tm.unresolved.is_empty() {

@@ -1,5 +1,5 @@
 //! The steps of our own push once the server's references are known, whatever the connection
-//! (`wire_push` for `git://`, `http_push` for smart HTTP): is there anything to send, the
+//! (`wire` for `git://`, `http` for smart HTTP): is there anything to send, the
 //! thin pack, the update, and what the server's report means for the sync. And what both
 //! connections share: the address, the connection with the sync's time limits, its failures.
 
@@ -18,41 +18,61 @@ use super::remote::{
 use super::{Event, SyncError};
 use crate::store::thin_pack;
 
-/// Push `target` to `refname`, which the server advertised in `adv`, provided it is still at
-/// `expected`. `deliver` sends the update (bytes of [`request`]) and reads the server's report,
-/// passing the server's messages on; `Ok(None)` from it, or `None` here: libgit2's push should
-/// do it instead.
-pub(crate) fn push(
+/// Push `target` to `refname`, provided the server's branch is still at `expected` (what the
+/// merge was made against). `connect` opens the connection and reads the server's references;
+/// it runs beside the building of the thin pack, which needs only `expected` (a server that
+/// moved on is told apart from the advertisement before anything is sent). `deliver` sends
+/// the update (bytes of [`request`]) over that connection and reads the server's report,
+/// passing the server's messages on. `Ok(None)` from either, or `None` here: libgit2's push
+/// should do it instead.
+pub(crate) fn push<C: Send>(
     repo: &Repository,
-    adv: &Advertised,
     refname: &str,
     target: Oid,
     expected: Option<Oid>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
-    deliver: impl FnOnce(&[u8], &mut dyn FnMut(&[u8])) -> Result<Option<Report>, SyncError>,
+    connect: impl FnOnce() -> Result<Option<(C, Advertised)>, SyncError> + Send,
+    deliver: impl FnOnce(
+        C,
+        &Advertised,
+        &[u8],
+        &mut dyn FnMut(&[u8]),
+    ) -> Result<Option<Report>, SyncError>,
 ) -> Option<Result<Pushed, SyncError>> {
-    let sha1 = adv
-        .caps
-        .iter()
-        .all(|c| c.strip_prefix("object-format=").is_none_or(|f| f == "sha1"));
-    if !adv.has("report-status") || !sha1 {
+    let t = std::time::Instant::now();
+    let (connected, pack) = std::thread::scope(|scope| {
+        let connecting = scope.spawn(connect);
+        let pack = thin_pack::build(repo, target, expected);
+        let connected = connecting.join().unwrap_or_else(|_| {
+            Err(SyncError::Other(
+                "the connection to the server stopped unexpectedly; nothing was pushed".into(),
+            ))
+        });
+        (connected, pack)
+    });
+    let (conn, adv) = match connected {
+        Ok(Some(c)) => c,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    if !adv.has("report-status") || !adv.sha1() {
         return None;
     }
     let now = adv.get(refname);
+    // `now != expected` is a server that moved on: the pack is built against `expected` only
     match settled_before_sending(repo, now, expected, target) {
         Ok(Some(p)) => return Some(Ok(p)),
         Ok(None) => {}
         Err(e) => return Some(Err(e.into())),
     }
-    let t = std::time::Instant::now();
-    let pack = match thin_pack::build(repo, target, now) {
+    let pack = match pack {
         Ok(Some(p)) => p,
         Ok(None) => return None,
         Err(e) => return Some(Err(e.into())),
     };
     if std::env::var_os("OVERLEG_TIMING").is_some() {
         eprintln!(
-            "push: pack of {} objects ({} bytes) built in {:?}",
+            "push: pack of {} objects ({} bytes) built and connected in {:?}",
             pack.objects,
             pack.bytes.len(),
             t.elapsed()
@@ -68,9 +88,8 @@ pub(crate) fn push(
     );
     let report = {
         let mut said = Sideband::new(progress);
-        deliver(&request(adv, refname, now, target, &pack.bytes), &mut |b| {
-            said.feed(b)
-        })
+        let body = request(&adv, refname, now, target, &pack.bytes);
+        deliver(conn, &adv, &body, &mut |b| said.feed(b))
     };
     match report {
         Err(e) => Some(Err(e)),

@@ -1,6 +1,6 @@
 //! A push spoken to git's `receive-pack` directly: the server's references, one update
 //! command, our own pack (`store::thin_pack`), and the server's report. The connection is
-//! `wire_push`'s (`git://`) or `http_push`'s (smart HTTP); over ssh libgit2 pushes.
+//! `wire`'s (`git://`) or `http`'s (smart HTTP); over ssh libgit2 pushes.
 //!
 //! Why not libgit2: its pack carries every changed folder's tree whole (1.2 MB for one
 //! changed record at 100,000 records) and the versions of files the server already has.
@@ -13,7 +13,7 @@ use git2::Oid;
 const MAX_PKT: usize = 65520;
 
 /// One pkt-line's payload; `None` for a flush packet (`0000`).
-pub(crate) fn read_pkt(r: &mut impl Read) -> io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_pkt(r: &mut (impl Read + ?Sized)) -> io::Result<Option<Vec<u8>>> {
     let mut len = [0u8; 4];
     r.read_exact(&mut len)?;
     let text = std::str::from_utf8(&len).map_err(|_| bad("a line length that is not text"))?;
@@ -54,6 +54,13 @@ impl Advertised {
         self.caps
             .iter()
             .any(|c| c == cap || c.strip_prefix(cap).is_some_and(|r| r.starts_with('=')))
+    }
+
+    /// Whether the repository's objects are named by SHA-1 (what this speaks), not SHA-256.
+    pub(crate) fn sha1(&self) -> bool {
+        self.caps
+            .iter()
+            .all(|c| c.strip_prefix("object-format=").is_none_or(|f| f == "sha1"))
     }
 
     pub(crate) fn get(&self, refname: &str) -> Option<Oid> {

@@ -255,7 +255,7 @@ fn reports_are_read_for_the_reference_pushed() {
 }
 
 /// A pack short of objects (here: one built for a server that has a commit it lacks) is
-/// refused in words `wire_push` knows, so that libgit2's push gets to try; the branch stays.
+/// refused in words `wire` knows, so that libgit2's push gets to try; the branch stays.
 #[test]
 fn a_pack_short_of_objects_is_refused_and_the_branch_stays() {
     let tmp = tempfile::tempdir().expect("tmp");

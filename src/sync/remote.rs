@@ -281,11 +281,21 @@ pub(crate) fn fetch(
     let track = AuthTrack::default();
     let url = remote.url().unwrap_or("").to_string();
     let name = remote.name().ok().flatten().unwrap_or("origin").to_string();
-    if let Some(server) = super::folder::bare_folder(&url) {
-        let remote_ref = format!("refs/remotes/{name}/{branch}");
-        if let Some(res) = super::folder::fetch(repo, &server, branch, &remote_ref, progress) {
-            return res.map_err(|e| classify(&e, &url, &track));
-        }
+    let remote_ref = format!("refs/remotes/{name}/{branch}");
+    if let Some(server) = super::folder::bare_folder(&url)
+        && let Some(res) = super::folder::fetch(repo, &server, branch, &remote_ref, progress)
+    {
+        return res.map_err(|e| classify(&e, &url, &track));
+    }
+    let own = match url.split_once("://") {
+        Some(("git", _)) => Some(super::wire::fetch as OwnFetch),
+        Some(("http" | "https", _)) => Some(super::http::fetch as OwnFetch),
+        _ => None,
+    };
+    if let Some(fetch_with) = own
+        && let Some(res) = fetch_with(repo, &url, branch, &remote_ref, progress)
+    {
+        return res;
     }
     certificates_for(&url)?;
     apply_network_timeouts();
@@ -299,7 +309,16 @@ pub(crate) fn fetch(
     res.map_err(|e| classify(&e, &url, &track))
 }
 
-/// A push over a connection of our own: `wire_push::push` or `http_push::push`.
+/// A fetch over a connection of our own: `wire::fetch` or `http::fetch`.
+type OwnFetch = fn(
+    &Repository,
+    &str,
+    &str,
+    &str,
+    &RefCell<&mut dyn FnMut(&Event)>,
+) -> Option<Result<(), SyncError>>;
+
+/// A push over a connection of our own: `wire::push` or `http::push`.
 type OwnPush = fn(
     &Repository,
     &str,
@@ -338,8 +357,8 @@ pub(crate) fn push(
     }
     // our own push with a thin pack where we open the connection; `None`: libgit2's
     let own = match url.split_once("://") {
-        Some(("git", _)) => Some(super::wire_push::push as OwnPush),
-        Some(("http" | "https", _)) => Some(super::http_push::push as OwnPush),
+        Some(("git", _)) => Some(super::wire::push as OwnPush),
+        Some(("http" | "https", _)) => Some(super::http::push as OwnPush),
         _ => None,
     };
     if let Some(push_with) = own {

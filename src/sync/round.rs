@@ -72,8 +72,10 @@ pub(super) fn run(
             emit(Event::Fetching);
             let fetched = remote::fetch(repo, &mut remote, &branch, &progress);
             tm("fetch returned");
-            // what the checks found comes first: it is what the user has to act on
-            checked()?;
+            if fetched.is_err() {
+                // what the checks found comes first: it is what the user has to act on
+                checked()?;
+            }
             fetched?;
             tm("fetched");
             let theirs = repo.refname_to_id(&remote_ref).ok();
@@ -82,10 +84,15 @@ pub(super) fn run(
                 emit(Event::Merging);
                 let held = WriteLock::acquire(repo.path(), Duration::from_secs(30))?;
                 if held.taken_over {
+                    checked()?;
                     crate::store::recover::sweep_side_files(store.root());
                 }
                 check_writable(repo)?;
-                let out = integrate_with(store, repo, &identity, t, &remote_ref, true)?;
+                // the checks run on while the trees are merged; the merge asks for their
+                // outcome before it touches anything of the user's
+                let out =
+                    integrate_with(store, repo, &identity, t, &remote_ref, true, &mut checked)?;
+                tm("preflight and merge");
                 tm("merged");
                 pending = out.pending;
                 // held until the work tree has followed the merge, below
@@ -126,6 +133,7 @@ pub(super) fn run(
                 }
             }
             drop(lock);
+            checked()?;
             let head = match repo.refname_to_id("HEAD") {
                 Ok(h) => h,
                 Err(_) => return Ok(report), // nothing here and nothing there

@@ -1,17 +1,20 @@
-//! A push to a smart-HTTP server (`git http-backend`, GitLab, Gitea, …) with our own pack:
-//! the references from `info/refs`, then one POST of the update and the pack, over plain
+//! Fetch from and push to a smart-HTTP server (`git http-backend`, GitLab, Gitea, …)
+//! ourselves: the references from `info/refs`, then one POST of the request (`upload_pack`)
+//! or of the update and our pack (`receive_pack`), over plain
 //! HTTP/1.1 on a connection opened here (TLS through the OpenSSL libgit2 links, trusting the
 //! certificates a sync trusts). Basic authentication from the URL or the user's git
 //! credential helper, as libgit2 does. What this does not do is left to libgit2's push:
 //! `http.sslVerify false`, extra headers or cookies from git's settings, a redirect, an
 //! authentication other than Basic (libgit2 speaks NTLM and Negotiate), a server that is not
-//! smart, or one that refuses the request before reading it.
+//! smart, one that refuses the request before reading it, or a pack to fetch larger than the
+//! client holds (64 MB).
 
 use std::cell::RefCell;
 
 use git2::{Oid, Repository};
 
 use super::http_client::{Failed, HttpUrl, base64, parse_http_url, send};
+use super::own_fetch;
 use super::own_push::unreachable;
 use super::receive_pack::{Advertised, read_advertisement, read_pkt, read_report};
 use super::remote::{CREDENTIALS_REFUSED, NO_CREDENTIALS, Pushed, safe_url};
@@ -27,13 +30,15 @@ fn needs_libgit2(cfg: &git2::Config) -> bool {
 }
 
 /// The server's references, from `info/refs`, with the authorization that got them (`Ok(None)`:
-/// the server wants what this does not do).
+/// the server wants what this does not do). `git_dir`: the repository whose settings name the
+/// credential helper (opened here, on the thread that asks, only if the server wants a login).
 fn advertisement(
     u: &HttpUrl,
     url: &str,
-    cfg: &git2::Config,
-) -> Result<Option<(Advertised, Option<String>)>, SyncError> {
-    let target = format!("{}/info/refs?service=git-receive-pack", u.path);
+    git_dir: &std::path::Path,
+    service: &str,
+) -> Result<Option<(Option<String>, Advertised)>, SyncError> {
+    let target = format!("{}/info/refs?service={service}", u.path);
     let mut auth = match (&u.user, &u.password) {
         (Some(n), Some(p)) => Some(base64(format!("{n}:{p}").as_bytes())),
         _ => None,
@@ -62,8 +67,9 @@ fn advertisement(
                     });
                 }
                 asked = true;
+                let cfg = Repository::open(git_dir).and_then(|r| r.config())?;
                 let found = git2::CredentialHelper::new(url)
-                    .config(cfg)
+                    .config(&cfg)
                     .username(u.user.as_deref())
                     .execute();
                 match found {
@@ -81,14 +87,14 @@ fn advertisement(
         }
         let smart = answer
             .header("content-type")
-            .is_some_and(|t| t.starts_with("application/x-git-receive-pack-advertisement"));
+            .is_some_and(|t| t.starts_with(&format!("application/x-{service}-advertisement")));
         if !smart {
             return Ok(None);
         }
         // `# service=git-receive-pack`, a flush, then the references
         let mut body = &answer.body[..];
         let opening = read_pkt(&mut body).map_err(|e| failed(url, Failed::Io(e)))?;
-        if opening.as_deref() != Some(b"# service=git-receive-pack\n".as_slice()) {
+        if opening.as_deref() != Some(format!("# service={service}\n").as_bytes()) {
             return Ok(None);
         }
         if read_pkt(&mut body)
@@ -98,7 +104,17 @@ fn advertisement(
             return Ok(None);
         }
         let adv = read_advertisement(&mut body).map_err(|e| failed(url, Failed::Io(e)))?;
-        return Ok(Some((adv, auth)));
+        return Ok(Some((auth, adv)));
+    }
+}
+
+/// The server's address, if this is a conversation we hold ourselves; `None`: libgit2's.
+fn ours_to_speak(repo: &Repository, url: &str) -> Option<Result<HttpUrl, SyncError>> {
+    let u = parse_http_url(url)?;
+    match repo.config() {
+        Ok(cfg) if needs_libgit2(&cfg) => None,
+        Ok(_) => Some(Ok(u)),
+        Err(e) => Some(Err(e.into())),
     }
 }
 
@@ -112,6 +128,61 @@ fn failed(url: &str, f: Failed) -> SyncError {
     }
 }
 
+/// Fetch `branch` from `url` into `remote_ref`. `None`: libgit2 should.
+pub(crate) fn fetch(
+    repo: &Repository,
+    url: &str,
+    branch: &str,
+    remote_ref: &str,
+    progress: &RefCell<&mut dyn FnMut(&Event)>,
+) -> Option<Result<(), SyncError>> {
+    let u = match ours_to_speak(repo, url)? {
+        Ok(u) => u,
+        Err(e) => return Some(Err(e)),
+    };
+    let (auth, adv) = match advertisement(&u, url, repo.path(), "git-upload-pack") {
+        Ok(Some(found)) => found,
+        Ok(None) => return None,
+        Err(e) => return Some(Err(e)),
+    };
+    own_fetch::fetch(
+        repo,
+        &adv,
+        &format!("refs/heads/{branch}"),
+        remote_ref,
+        progress,
+        |request| {
+            let Some(body) = request else {
+                return Ok(None); // nothing to ask: each request has its own connection
+            };
+            let answer = match send(
+                &u,
+                "POST",
+                &format!("{}/git-upload-pack", u.path),
+                auth.as_deref(),
+                &[
+                    ("Content-Type", "application/x-git-upload-pack-request"),
+                    ("Accept", "application/x-git-upload-pack-result"),
+                ],
+                body,
+            ) {
+                Ok(a) => a,
+                // an answer too large to hold, or not HTTP: libgit2 streams it
+                Err(Failed::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                    return Ok(None);
+                }
+                Err(f) => return Err(failed(url, f)),
+            };
+            if answer.status != 200 {
+                return Ok(None);
+            }
+            Ok(Some(
+                Box::new(std::io::Cursor::new(answer.body)) as Box<dyn std::io::Read>
+            ))
+        },
+    )
+}
+
 /// Push `target` to `branch` at `url`, provided the server's branch is still at `expected`.
 /// `None`: libgit2 should.
 pub(crate) fn push(
@@ -122,28 +193,20 @@ pub(crate) fn push(
     expected: Option<Oid>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
 ) -> Option<Result<Pushed, SyncError>> {
-    let u = parse_http_url(url)?;
-    let cfg = match repo.config() {
-        Ok(c) => c,
-        Err(e) => return Some(Err(e.into())),
-    };
-    if needs_libgit2(&cfg) {
-        return None;
-    }
-    let (adv, auth) = match advertisement(&u, url, &cfg) {
-        Ok(Some(found)) => found,
-        Ok(None) => return None,
+    let u = match ours_to_speak(repo, url)? {
+        Ok(u) => u,
         Err(e) => return Some(Err(e)),
     };
     let refname = format!("refs/heads/{branch}");
+    let git_dir = repo.path();
     super::own_push::push(
         repo,
-        &adv,
         &refname,
         target,
         expected,
         progress,
-        |body, text| {
+        || advertisement(&u, url, git_dir, "git-receive-pack"),
+        |auth, adv, body, text| {
             let answer = send(
                 &u,
                 "POST",
@@ -160,7 +223,7 @@ pub(crate) fn push(
                 // refused before it was read (a size limit, a gateway): libgit2 tries and says
                 return Ok(None);
             }
-            read_report(&mut &answer.body[..], &adv, &refname, text)
+            read_report(&mut &answer.body[..], adv, &refname, text)
                 .map(Some)
                 .map_err(|e| failed(url, Failed::Io(e)))
         },
