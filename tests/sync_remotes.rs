@@ -256,19 +256,11 @@ fn git_daemon(w: &World) -> (Daemon, String) {
 }
 
 fn git_daemon_taking_pushes(w: &World, push: bool) -> (Daemon, String) {
-    git_daemon_with(w, push, None)
-}
-
-/// `git daemon`, taking pushes or not; `trace`: where its git processes write the lines of
-/// the protocol they speak (`GIT_TRACE_PACKET`).
-fn git_daemon_with(w: &World, push: bool, trace: Option<&Path>) -> (Daemon, String) {
     let port = free_port();
     let root = w.server.parent().expect("srv").to_path_buf();
     let mut cmd = Command::new("git");
     git_env(&mut cmd, &w.home());
-    if let Some(t) = trace {
-        cmd.env("GIT_TRACE_PACKET", t);
-    }
+    traced(&mut cmd, &root);
     cmd.arg("daemon")
         .arg("--reuseaddr")
         .arg("--export-all")
@@ -412,6 +404,21 @@ fn https_server(w: &World, user: &str, password: &str) -> (String, PathBuf) {
     (format!("https://127.0.0.1:{port}/agenda.git"), ca)
 }
 
+/// The lines of git's protocol the server's git speaks, in `packets.log` beside the server's
+/// repository if a test made that file before starting the server.
+fn traced(cmd: &mut Command, root: &Path) {
+    let trace = root.join("packets.log");
+    if trace.exists() {
+        cmd.env("GIT_TRACE_PACKET", trace);
+    }
+}
+
+fn packets(w: &World) -> PathBuf {
+    let trace = w.server.parent().expect("srv").join("packets.log");
+    std::fs::write(&trace, "").expect("trace file");
+    trace
+}
+
 fn serve(
     stream: &mut dyn ReadWrite,
     root: &Path,
@@ -479,6 +486,7 @@ fn serve(
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
         let mut cmd = Command::new("git");
         git_env(&mut cmd, home);
+        traced(&mut cmd, root);
         cmd.arg("http-backend")
             .env("GIT_PROJECT_ROOT", root)
             .env("GIT_HTTP_EXPORT_ALL", "1")
@@ -1642,9 +1650,30 @@ fn a_refusing_hook_behind_smart_http_is_said_in_its_words() {
 #[test]
 fn a_fetch_names_one_commit_of_ours_and_takes_a_thin_pack_in_whole() {
     let w = World::new();
-    let trace = w.server.parent().expect("srv").join("packets.log");
-    let (_daemon, url) = git_daemon_with(&w, true, Some(&trace));
-    let (ezk, bzk) = large_folder(&w, &url, &|_| {});
+    let trace = packets(&w);
+    let (_daemon, url) = git_daemon(&w);
+    fetch_names_one_commit(&w, &url, &trace, &|_| {});
+}
+
+/// The same through smart HTTP with a password from the user's credential helper.
+#[test]
+fn a_fetch_over_smart_http_names_one_commit_of_ours_and_takes_a_thin_pack_in_whole() {
+    let w = World::new();
+    let trace = packets(&w);
+    let url = http_server(&w, "secretariaat", "juist-wachtwoord");
+    fetch_names_one_commit(&w, &url, &trace, &|s| {
+        let name = s
+            .root()
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        credential_helper(&w, s, "secretariaat", "juist-wachtwoord", &name);
+    });
+}
+
+fn fetch_names_one_commit(w: &World, url: &str, trace: &Path, prepare: &dyn Fn(&Store)) {
+    let (ezk, bzk) = large_folder(w, url, prepare);
     // a history of BZK's own on the server
     for i in 0..12 {
         set(
@@ -1665,10 +1694,10 @@ fn a_fetch_names_one_commit_of_ours_and_takes_a_thin_pack_in_whole() {
     }
     commit_actions(&ezk, "EZK: 300 acties vervallen");
     assert!(sync(&ezk).expect("sync").pushed);
-    std::fs::write(&trace, "").expect("empty the trace");
+    std::fs::write(trace, "").expect("empty the trace");
     let r = sync(&bzk).expect("sync");
     assert!(r.incoming >= 300, "{r:?}");
-    let spoken = std::fs::read_to_string(&trace).expect("trace");
+    let spoken = std::fs::read_to_string(trace).expect("trace");
     let asked: Vec<&str> = spoken
         .lines()
         .filter(|l| l.contains("upload-pack< want ") || l.contains("upload-pack< have "))
@@ -1684,5 +1713,51 @@ fn a_fetch_names_one_commit_of_ours_and_takes_a_thin_pack_in_whole() {
         Some("vervallen")
     );
     assert_eq!(head(&bzk), w.server_main());
-    fsck(&w, &bzk.root().join(".git"));
+    fsck(w, &bzk.root().join(".git"));
+}
+
+/// A server that advertises its branch, takes the request and then stops half way through the
+/// pack: the sync says the server stopped answering, asks it once (libgit2 asking again would
+/// double the wait) and keeps the local work.
+#[test]
+fn a_server_that_stalls_in_the_middle_of_a_fetch_is_reported_once() {
+    let w = World::new();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = std::sync::Arc::clone(&connections);
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().take(20) {
+            let Ok(mut conn) = conn else { continue };
+            seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut conn, &mut buf);
+            let line = "1111111111111111111111111111111111111111 refs/heads/main\0side-band-64k thin-pack ofs-delta\n";
+            let adv = format!("{:04x}{line}0000", line.len() + 4);
+            let _ = std::io::Write::write_all(&mut conn, adv.as_bytes());
+            let _ = std::io::Read::read(&mut conn, &mut buf);
+            let _ =
+                std::io::Write::write_all(&mut conn, b"0008NAK\n0011\x01PACK\0\0\0\x02\0\0\0\x05");
+            held.push(conn);
+        }
+    });
+    let ezk = w.clone("EZK", &format!("git://127.0.0.1:{port}/agenda.git"));
+    set(&ezk, "actions/a-1.toml", "status", "gereed");
+    let before = head(&ezk);
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_overleg"));
+    git_env(&mut cmd, &w.home());
+    let out = cmd
+        .arg("--repo")
+        .arg(ezk.root())
+        .arg("sync")
+        .env("OVERLEG_NET_TIMEOUT", "2")
+        .output()
+        .expect("overleg sync");
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("did not answer within 2 seconds"), "{text}");
+    assert!(text.contains("Your work is kept"), "{text}");
+    assert_eq!(connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(head(&ezk), before);
 }

@@ -1,11 +1,9 @@
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use git2::Repository;
 
 use super::{Received, store};
-use crate::store::test_git::{all_objects, git};
+use crate::store::test_git::{all_objects, git, pack_of};
 
 fn records(dir: &Path, range: std::ops::Range<usize>, tag: &str) {
     std::fs::create_dir_all(dir.join("actions")).expect("folder");
@@ -23,33 +21,6 @@ fn records(dir: &Path, range: std::ops::Range<usize>, tag: &str) {
     }
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-qm", tag]);
-}
-
-/// What `git pack-objects` sends for `revs` from the repository at `dir` (`--thin`: a
-/// server's pack for a fetch, with deltas on objects the receiver has).
-fn pack_of(dir: &Path, revs: &str, thin: bool) -> Vec<u8> {
-    let mut args = vec!["pack-objects", "--revs", "--stdout", "-q"];
-    if thin {
-        args.push("--thin");
-    }
-    let mut child = Command::new("git")
-        .args(&args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("git runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(revs.as_bytes())
-        .expect("revs");
-    let out = child.wait_with_output().expect("pack");
-    assert!(out.status.success());
-    out.stdout
 }
 
 /// A repository `there` with 200 records and then 40 of them changed, and a clone `here`

@@ -43,3 +43,27 @@ pub(crate) fn all_objects(d: &Path) -> String {
     lines.sort();
     lines.join("\n")
 }
+
+/// What `git pack-objects` sends for `revs` from the repository at `dir` (`--thin`: a
+/// server's pack for a fetch, with deltas on objects the receiver has).
+pub(crate) fn pack_of(dir: &Path, revs: &str, thin: bool) -> Vec<u8> {
+    let mut args = vec!["pack-objects", "--revs", "--stdout", "-q"];
+    if thin {
+        args.push("--thin");
+    }
+    let mut child = std::process::Command::new("git")
+        .args(&args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("git runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    std::io::Write::write_all(&mut stdin, revs.as_bytes()).expect("revs");
+    drop(stdin);
+    let out = child.wait_with_output().expect("pack");
+    assert!(out.status.success());
+    out.stdout
+}

@@ -300,6 +300,14 @@ impl Store {
         };
         let repo = self.repo()?;
         let lock = WriteLock::acquire(repo.path(), Duration::from_secs(10))?;
+        // Temporary files beside the records exist only while a save runs: a writer that died
+        // mid-save left its lock too. Only then is there anything to sweep (listing a folder
+        // of 50,000 records for nothing is a fifth of a save). Swept before anything can stop
+        // this save (a git lock file the dead writer left too): the next save will not find
+        // the lock taken over, and would leave them.
+        if lock.taken_over {
+            super::recover::sweep_side_files(&self.root);
+        }
         check_writable(&repo)?;
         tm("checked");
         let head = match repo.head() {
@@ -315,13 +323,6 @@ impl Store {
         if changes.is_empty() {
             return Err(StoreError::Rejected("nothing changed".into()));
         }
-        // Temporary files beside the records exist only while a save runs: a writer that died
-        // mid-save left its lock too. Only then is there anything to sweep (listing a folder
-        // of 50,000 records for nothing is a fifth of a save).
-        if lock.taken_over {
-            super::recover::sweep_side_files(&self.root);
-        }
-        tm("swept");
         // The trees are read once for the check below and the new tree.
         let mut trees = head_tree
             .as_ref()

@@ -8,9 +8,10 @@ use std::io::{self, Read, Write};
 
 use git2::{Odb, OdbPackwriter, Oid, Repository, Sort};
 
+use super::own_push::unreachable;
 use super::receive_pack::Advertised;
 use super::remote::{Sideband, emit};
-use super::upload_pack::{read_answer, request};
+use super::upload_pack::{read_answer, request, said};
 use super::{Event, SyncError};
 use crate::store::received_pack;
 
@@ -24,11 +25,12 @@ const HELD_OBJECTS: u32 = 200_000;
 const HAVES: usize = 32;
 const HAVES_WALKED: usize = 4096;
 
-/// Fetch `refname`, advertised in `adv`, into `remote_ref`. `exchange` sends the request (or,
+/// Fetch `refname`, advertised in `adv` by the server at `url`, into `remote_ref`. `exchange` sends the request (or,
 /// with `None`, ends the conversation: nothing is needed) and gives the server's answer;
 /// `Ok(None)` from it, or `None` here: libgit2's fetch should do it instead.
 pub(crate) fn fetch(
     repo: &Repository,
+    url: &str,
     adv: &Advertised,
     refname: &str,
     remote_ref: &str,
@@ -62,7 +64,7 @@ pub(crate) fn fetch(
         Ok(None) => return None,
         Err(e) => return Some(Err(e)),
     };
-    let mut sink = Sink::Held(Vec::new());
+    let mut sink = Sink::held(HELD_BYTES, HELD_OBJECTS);
     let received = {
         let mut said = Sideband::new(progress);
         let mut told = 0;
@@ -75,17 +77,24 @@ pub(crate) fn fetch(
             Ok(())
         })
     };
-    match received {
-        Ok(()) => {}
-        // what the server said went wrong, in its words
-        Err(e) if e.kind() == io::ErrorKind::Other => {
-            return Some(Err(SyncError::Other(format!(
-                "the server could not send what was asked ({e}); nothing was changed here"
-            ))));
-        }
-        // a connection that broke or timed out, or an answer that was not git's: libgit2
-        // tries once more and says what it finds
-        Err(_) => return None,
+    if let Err(e) = received {
+        return match (said(&e), e.kind()) {
+            // what the server said went wrong, in its words
+            (Some(words), _) => Some(Err(SyncError::Other(format!(
+                "the server could not send what was asked ({words}); nothing was changed here"
+            )))),
+            // a silent or broken connection: trying again with libgit2 would wait as long
+            (
+                None,
+                io::ErrorKind::TimedOut
+                | io::ErrorKind::WouldBlock
+                | io::ErrorKind::UnexpectedEof
+                | io::ErrorKind::ConnectionReset
+                | io::ErrorKind::BrokenPipe,
+            ) => Some(Err(unreachable(url, &e))),
+            // an answer that was not git's: libgit2 tries once more and says what it finds
+            (None, _) => None,
+        };
     }
     tm("received");
     let done = sink.progress(true);
@@ -149,7 +158,12 @@ fn haves(repo: &Repository, known: Option<Oid>) -> Vec<Oid> {
 
 /// Where the pack goes as it arrives.
 enum Sink<'o> {
-    Held(Vec<u8>),
+    /// Held in memory while it is no larger than `most_bytes` and `most_objects`.
+    Held {
+        pack: Vec<u8>,
+        most_bytes: usize,
+        most_objects: u32,
+    },
     Streamed {
         to: OdbPackwriter<'o>,
         received: usize,
@@ -158,17 +172,29 @@ enum Sink<'o> {
 }
 
 impl<'o> Sink<'o> {
+    fn held(most_bytes: usize, most_objects: u32) -> Sink<'o> {
+        Sink::Held {
+            pack: Vec::new(),
+            most_bytes,
+            most_objects,
+        }
+    }
+
     fn take(&mut self, odb: &'o Odb<'_>, bytes: &[u8]) -> io::Result<()> {
         match self {
-            Sink::Held(held) => {
-                held.extend_from_slice(bytes);
-                let objects = objects_in(held);
-                if held.len() > HELD_BYTES || objects > HELD_OBJECTS {
+            Sink::Held {
+                pack,
+                most_bytes,
+                most_objects,
+            } => {
+                pack.extend_from_slice(bytes);
+                let objects = objects_in(pack);
+                if pack.len() > *most_bytes || objects > *most_objects {
                     let mut to = odb.packwriter().map_err(io::Error::other)?;
-                    to.write_all(held)?;
+                    to.write_all(pack)?;
                     *self = Sink::Streamed {
                         to,
-                        received: held.len(),
+                        received: pack.len(),
                         objects,
                     };
                 }
@@ -183,14 +209,14 @@ impl<'o> Sink<'o> {
 
     fn received(&self) -> usize {
         match self {
-            Sink::Held(h) => h.len(),
+            Sink::Held { pack, .. } => pack.len(),
             Sink::Streamed { received, .. } => *received,
         }
     }
 
     fn progress(&self, all: bool) -> Event {
         let total = match self {
-            Sink::Held(h) => objects_in(h),
+            Sink::Held { pack, .. } => objects_in(pack),
             Sink::Streamed { objects, .. } => *objects,
         } as usize;
         Event::Fetch {
@@ -204,7 +230,7 @@ impl<'o> Sink<'o> {
 
     fn store(self, repo: &Repository) -> io::Result<()> {
         match self {
-            Sink::Held(pack) => received_pack::store(repo, &pack).map(|_| ()),
+            Sink::Held { pack, .. } => received_pack::store(repo, &pack).map(|_| ()),
             Sink::Streamed { mut to, .. } => to.commit().map(|_| ()).map_err(io::Error::other),
         }
     }
@@ -215,5 +241,70 @@ fn objects_in(pack: &[u8]) -> u32 {
     match pack.get(8..12) {
         Some(n) => u32::from_be_bytes([n[0], n[1], n[2], n[3]]),
         None => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_git::{git, pack_of};
+
+    /// A repository `there` with 60 records and then 10 of them changed, a clone `here` of
+    /// the first commit, and the thin pack a server sends `here` for the second.
+    fn thin_pack(root: &std::path::Path) -> (std::path::PathBuf, Oid, Vec<u8>) {
+        let there = root.join("there");
+        git(root, &["init", "-q", "-b", "main", "there"]);
+        let write = |range: std::ops::Range<usize>, tag: &str| {
+            std::fs::create_dir_all(there.join("actions")).expect("folder");
+            for i in range {
+                let text = format!("id = \"a-{i}\"\ntitle = \"{tag} {}\"\n", "x".repeat(300));
+                std::fs::write(there.join(format!("actions/a-{i}.toml")), text).expect("write");
+            }
+            git(&there, &["add", "-A"]);
+            git(&there, &["commit", "-qm", tag]);
+        };
+        write(0..60, "start");
+        git(root, &["clone", "-q", "there", "here"]);
+        write(0..10, "changed");
+        let tip = git(&there, &["rev-parse", "HEAD"]);
+        let pack = pack_of(&there, &format!("{}\n^{}\n", tip.trim(), "HEAD~1"), true);
+        let tip = Oid::from_str(tip.trim()).expect("id");
+        (root.join("here"), tip, pack)
+    }
+
+    #[test]
+    fn a_pack_too_large_to_hold_streams_to_libgit2_and_arrives_whole() {
+        for (most_bytes, streamed) in [(HELD_BYTES, false), (100, true)] {
+            let tmp = tempfile::tempdir().expect("tmp");
+            let (here, tip, pack) = thin_pack(tmp.path());
+            let repo = Repository::open(&here).expect("repo");
+            let odb = repo.odb().expect("odb");
+            let mut sink = Sink::held(most_bytes, HELD_OBJECTS);
+            for chunk in pack.chunks(64) {
+                sink.take(&odb, chunk).expect("taken");
+            }
+            assert_eq!(matches!(sink, Sink::Streamed { .. }), streamed);
+            assert_eq!(sink.received(), pack.len());
+            sink.store(&repo).expect("stored");
+            assert!(odb.exists(tip));
+            git(&here, &["update-ref", "refs/heads/main", &tip.to_string()]);
+            git(&here, &["fsck", "--strict", "--no-dangling"]);
+        }
+    }
+
+    #[test]
+    fn a_fetch_names_what_it_last_fetched_and_our_branch_only() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let (here, _, _) = thin_pack(tmp.path());
+        let repo = Repository::open(&here).expect("repo");
+        let known = repo
+            .refname_to_id("refs/remotes/origin/main")
+            .expect("known");
+        assert_eq!(haves(&repo, Some(known)), vec![known]);
+        git(&here, &["commit", "-q", "--allow-empty", "-m", "ours"]);
+        let head = repo.refname_to_id("HEAD").expect("head");
+        assert_eq!(haves(&repo, Some(known)), vec![known, head]);
+        // without a remote-tracking branch: our history
+        assert_eq!(haves(&repo, None), vec![head, known]);
     }
 }

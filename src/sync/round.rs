@@ -84,7 +84,6 @@ pub(super) fn run(
                 emit(Event::Merging);
                 let held = WriteLock::acquire(repo.path(), Duration::from_secs(30))?;
                 if held.taken_over {
-                    checked()?;
                     crate::store::recover::sweep_side_files(store.root());
                 }
                 check_writable(repo)?;

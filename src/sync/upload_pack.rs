@@ -37,6 +37,32 @@ pub(crate) fn request(adv: &Advertised, want: Oid, haves: &[Oid]) -> Option<Vec<
     Some(out)
 }
 
+/// What the server said went wrong (an `ERR` line, or band 3), made safe to show: told apart
+/// from a connection or protocol failure, which libgit2's fetch gets to try again.
+#[derive(Debug)]
+pub(crate) struct ServerSaid(pub String);
+
+impl std::fmt::Display for ServerSaid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ServerSaid {}
+
+fn server_said(words: &[u8]) -> io::Error {
+    io::Error::other(ServerSaid(crate::text::line(&String::from_utf8_lossy(
+        words,
+    ))))
+}
+
+/// The server's words, if that is what `e` is.
+pub(crate) fn said(e: &io::Error) -> Option<&str> {
+    e.get_ref()
+        .and_then(|inner| inner.downcast_ref::<ServerSaid>())
+        .map(|s| s.0.as_str())
+}
+
 fn bad(what: &str) -> io::Error {
     io::Error::new(
         io::ErrorKind::InvalidData,
@@ -57,9 +83,7 @@ pub(crate) fn read_answer(
             continue;
         }
         if let Some(why) = line.strip_prefix(b"ERR ") {
-            return Err(io::Error::other(crate::text::line(
-                &String::from_utf8_lossy(why),
-            )));
+            return Err(server_said(why));
         }
         match line.split_first() {
             Some((1, rest)) => {
@@ -67,11 +91,7 @@ pub(crate) fn read_answer(
                 pack(rest)?;
             }
             Some((2, rest)) => text(rest),
-            Some((3, rest)) => {
-                return Err(io::Error::other(crate::text::line(
-                    &String::from_utf8_lossy(rest),
-                )));
-            }
+            Some((3, rest)) => return Err(server_said(rest)),
             _ => return Err(bad("a side-band line of no band")),
         }
     }

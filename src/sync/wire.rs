@@ -80,6 +80,7 @@ pub(crate) fn fetch(
     };
     own_fetch::fetch(
         repo,
+        url,
         &adv,
         &format!("refs/heads/{branch}"),
         remote_ref,
