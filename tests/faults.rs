@@ -319,6 +319,14 @@ fn sigkill_at_random_moments_during_saves_loses_nothing() {
 }
 
 /// Stale locks: overleg's own (dead pid) is taken over; git's are explained, never removed.
+/// A save tried while git's lock file is there.
+fn blocked_save(env: &Env, ezk: &Path) -> std::process::Output {
+    env.overleg(ezk)
+        .args(["set", "2021-02-A1", "status_note=geblokkeerd"])
+        .output()
+        .expect("set")
+}
+
 #[test]
 fn stale_locks_are_taken_over_or_explained() {
     let env = Env::new();
@@ -359,11 +367,7 @@ fn stale_locks_are_taken_over_or_explained() {
                 .any(|(p, m)| p == &lock.display().to_string() && m.contains("rm ")),
             "{warnings:?}"
         );
-        let o = env
-            .overleg(&ezk)
-            .args(["set", "2021-02-A1", "status_note=geblokkeerd"])
-            .output()
-            .expect("set");
+        let o = blocked_save(&env, &ezk);
         assert_eq!(o.status.code(), Some(2));
         let err = stderr(&o);
         assert!(
@@ -398,12 +402,7 @@ fn stale_locks_are_taken_over_or_explained() {
     std::fs::write(ezk.join(".git/overleg.lock"), format!("{pid}\n")).expect("lock");
     let index_lock = ezk.join(".git/index.lock");
     std::fs::write(&index_lock, "").expect("lock");
-    let o = env
-        .overleg(&ezk)
-        .args(["set", "2021-02-A1", "status_note=geblokkeerd"])
-        .output()
-        .expect("set");
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(blocked_save(&env, &ezk).status.code(), Some(2));
     assert!(!side.exists(), "the dead writer's temporary file is left");
     std::fs::remove_file(&index_lock).expect("remove as told");
     run_ok(

@@ -1364,6 +1364,22 @@ fn faulty_server(mode: &'static str) -> u16 {
     port
 }
 
+/// `overleg sync` of `store` by the real binary, with a network limit of two seconds for this
+/// process only; its output and what it wrote to stderr.
+fn sync_with_short_limit(w: &World, store: &Store) -> (std::process::Output, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_overleg"));
+    git_env(&mut cmd, &w.home());
+    let out = cmd
+        .arg("--repo")
+        .arg(store.root())
+        .arg("sync")
+        .env("OVERLEG_NET_TIMEOUT", "2")
+        .output()
+        .expect("overleg sync");
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out, text)
+}
+
 #[test]
 fn a_hanging_or_dropping_server_times_out_with_a_clear_message_and_keeps_local_work() {
     let w = World::new();
@@ -1375,17 +1391,7 @@ fn a_hanging_or_dropping_server_times_out_with_a_clear_message_and_keeps_local_w
         );
         set(&ezk, "actions/a-1.toml", "status", "gereed");
         let before = head(&ezk);
-        // The real binary, with a short limit for this process only.
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_overleg"));
-        git_env(&mut cmd, &w.home());
-        let out = cmd
-            .arg("--repo")
-            .arg(ezk.root())
-            .arg("sync")
-            .env("OVERLEG_NET_TIMEOUT", "2")
-            .output()
-            .expect("overleg sync");
-        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        let (out, text) = sync_with_short_limit(&w, &ezk);
         assert!(
             !out.status.success(),
             "{mode}: sync succeeded against a faulty server"
@@ -1745,16 +1751,7 @@ fn a_server_that_stalls_in_the_middle_of_a_fetch_is_reported_once() {
     let ezk = w.clone("EZK", &format!("git://127.0.0.1:{port}/agenda.git"));
     set(&ezk, "actions/a-1.toml", "status", "gereed");
     let before = head(&ezk);
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_overleg"));
-    git_env(&mut cmd, &w.home());
-    let out = cmd
-        .arg("--repo")
-        .arg(ezk.root())
-        .arg("sync")
-        .env("OVERLEG_NET_TIMEOUT", "2")
-        .output()
-        .expect("overleg sync");
-    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (out, text) = sync_with_short_limit(&w, &ezk);
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("did not answer within 2 seconds"), "{text}");
     assert!(text.contains("Your work is kept"), "{text}");

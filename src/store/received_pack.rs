@@ -258,6 +258,17 @@ fn object_id(code: u8, data: &[u8]) -> io::Result<[u8; ID]> {
     Ok(id)
 }
 
+/// A tree taken in is kept for the merge that follows the fetch on this thread (see
+/// `tree_patch::SharedTrees`): the new version of a record folder's tree is megabytes, and
+/// reading it back from the pack would inflate its base and apply the delta again.
+fn kept(code: u8, id: [u8; ID], object: &Rc<[u8]>) {
+    if code == 2
+        && let Ok(oid) = Oid::from_bytes(&id)
+    {
+        super::tree_patch::share(oid, object);
+    }
+}
+
 /// Resolving the deltas of a pack. Each base's deltas are resolved as soon as the base is:
 /// only the bases of the deltas still to do are held (a chain's length of them), not every
 /// object of the pack.
@@ -280,9 +291,8 @@ impl Resolver<'_> {
         i: Option<usize>,
         id: [u8; ID],
         code: u8,
-        object: Vec<u8>,
+        object: Rc<[u8]>,
     ) -> io::Result<()> {
-        let object: Rc<[u8]> = object.into();
         self.queue(i, id, code, &object);
         drop(object);
         while let Some((k, code, base)) = self.todo.pop() {
@@ -294,6 +304,7 @@ impl Resolver<'_> {
             let id = object_id(code, &object)?;
             self.ids[k] = Some(id);
             let object: Rc<[u8]> = object.into();
+            kept(code, id, &object);
             self.queue(Some(k), id, code, &object);
         }
         Ok(())
@@ -334,9 +345,10 @@ fn resolve(
         if !matches!(e.base, Base::Whole) {
             continue;
         }
-        let object = data(&mut r.z, pack, e)?;
+        let object: Rc<[u8]> = data(&mut r.z, pack, e)?.into();
         let id = object_id(e.code, &object)?;
         r.ids[i] = Some(id);
+        kept(e.code, id, &object);
         if r.on_entry.contains_key(&i) || r.on_id.contains_key(&id) {
             r.resolved(Some(i), id, e.code, object)?;
         }
@@ -362,7 +374,9 @@ fn resolve(
             header(&mut entry, code, object.len());
             deflater.deflate(&mut entry, object.data())?;
             added.push((id, entry));
-            r.resolved(None, id, code, object.data().to_vec())?;
+            let object: Rc<[u8]> = object.data().into();
+            kept(code, id, &object);
+            r.resolved(None, id, code, object)?;
         }
         if r.on_id.is_empty() || added.len() == before {
             break;

@@ -33,6 +33,7 @@ pub(super) fn run(
         }
     };
     let identity = store.identity()?;
+    let _shared = crate::store::tree_patch::SharedTrees::start();
     let branch = current_branch(repo)?;
     let remote_ref = format!("refs/remotes/{}/{}", opts.remote, branch);
     let mut remote = repo
