@@ -1134,6 +1134,54 @@ fn refuses_uncommitted_records_and_conflict_markers() {
     assert_eq!(std::fs::read_to_string(&p).expect("read"), marked);
 }
 
+/// A sync that has its own commit to merge with incoming ones builds the merge and its pack
+/// while the checks of the work tree run; an uncommitted edit found by them still stops it
+/// before anything is sent or touched: the server keeps its branch, the clone its branch, its
+/// edit and no leftover reference. Through a folder server and through `git daemon`.
+#[test]
+fn an_uncommitted_edit_stops_a_merging_sync_before_anything_is_sent() {
+    let w = World::new();
+    let (_daemon, daemon_url) = git_daemon(&w);
+    for (name, url) in [
+        ("folder", w.server.to_string_lossy().to_string()),
+        ("daemon", daemon_url),
+    ] {
+        let ezk = w.clone(&format!("EZK-{name}"), &url);
+        let bzk = w.clone(&format!("BZK-{name}"), &url);
+        set(&bzk, "actions/a-1.toml", "owner", &format!("BZK {name}"));
+        sync(&bzk).expect("bzk pushes");
+        let server_before = w.server_main();
+        write_file(
+            &ezk,
+            "actions/a-2.toml",
+            Some(
+                ACTION
+                    .replace("a-1", "a-2")
+                    .replace("2021-02-A1", "2021-02-A2"),
+            ),
+        );
+        let before = head(&ezk);
+        let p = ezk.root().join("actions/a-1.toml");
+        let mut edit = std::fs::read_to_string(&p).expect("read");
+        edit.push_str("# nog niet opgeslagen\n");
+        std::fs::write(&p, &edit).expect("write");
+        let err = sync(&ezk).expect_err("dirty");
+        assert!(matches!(err, SyncError::Dirty(_)), "{name}: {err}");
+        assert_eq!(
+            w.server_main(),
+            server_before,
+            "{name}: pushed past the check"
+        );
+        assert_eq!(head(&ezk), before, "{name}: the branch moved");
+        assert_eq!(std::fs::read_to_string(&p).expect("read"), edit);
+        let repo = ezk.repo().expect("repo");
+        assert!(
+            repo.find_reference("refs/overleg/sync-push").is_err(),
+            "{name}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Randomized: three departments, random creates, edits, deletes and syncs
 

@@ -15,9 +15,9 @@ use git2::{Oid, Repository};
 
 use super::http_client::{Failed, HttpUrl, base64, parse_http_url, send};
 use super::own_fetch;
-use super::own_push::unreachable;
+use super::own_push::{Update, unreachable};
 use super::receive_pack::{Advertised, read_advertisement, read_pkt, read_report};
-use super::remote::{CREDENTIALS_REFUSED, NO_CREDENTIALS, Pushed, safe_url};
+use super::remote::{CREDENTIALS_REFUSED, NO_CREDENTIALS, Pushed, Settled, safe_url};
 use super::{Event, SyncError};
 
 /// Settings of git's that ask for more than this speaks: then libgit2 pushes. (Proxies are
@@ -193,6 +193,7 @@ pub(crate) fn push(
     branch: &str,
     expected: Option<Oid>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
+    settled: &mut Settled<'_>,
 ) -> Option<Result<Pushed, SyncError>> {
     let u = match ours_to_speak(repo, url)? {
         Ok(u) => u,
@@ -200,12 +201,16 @@ pub(crate) fn push(
     };
     let refname = format!("refs/heads/{branch}");
     let git_dir = repo.path();
-    super::own_push::push(
-        repo,
-        &refname,
+    let update = Update {
+        refname: &refname,
         target,
         expected,
+    };
+    super::own_push::push(
+        repo,
+        &update,
         progress,
+        settled,
         || advertisement(&u, url, git_dir, "git-receive-pack"),
         |auth, adv, body, text| {
             let answer = send(

@@ -264,7 +264,8 @@ fn count_changes(repo: &Repository, from: Oid, to: Oid) -> Result<usize, git2::E
 /// conflicts left, the state is saved for `conflicts` and the branch stays where it is.
 /// The caller holds the write lock. `settled` is asked before anything but objects is
 /// written (the sync's checks of the work tree run on while the trees are merged); an error
-/// from it stops the merge with nothing changed.
+/// from it stops the merge with nothing changed. With `checkout_later` a clean merge is only
+/// made (`pending`), and the caller asks `settled` before using it.
 pub(crate) fn integrate_with(
     store: &Store,
     repo: &Repository,
@@ -309,9 +310,12 @@ pub(crate) fn integrate_with(
     if std::env::var_os("OVERLEG_TIMING").is_some() {
         eprintln!("sync: merged trees {:?}", t0.elapsed());
     }
-    // the merge so far only read commits and wrote objects: nothing of the user's is touched
-    // until `settled` says the work tree may be
-    settled()?;
+    // The merge so far only read commits and wrote objects: nothing of the user's is touched
+    // until `settled` says the work tree may be. A merge commit to check out later is only
+    // an object too: its caller asks before it pushes it or moves the work tree.
+    if !checkout_later || !tm.unresolved.is_empty() {
+        settled()?;
+    }
     out.incoming = tm.incoming;
     out.resolved = tm.resolved;
     if !tm.unresolved.is_empty() {

@@ -12,25 +12,31 @@ use git2::{Oid, Repository};
 
 use super::receive_pack::{Advertised, Report, request};
 use super::remote::{
-    Pushed, Sideband, behind, broke_off, did_not_answer, emit, network_timeout_secs, safe_url,
-    settled_before_sending,
+    Pushed, Settled, Sideband, behind, broke_off, did_not_answer, emit, network_timeout_secs,
+    safe_url, settled_before_sending,
 };
 use super::{Event, SyncError};
 use crate::store::thin_pack;
 
-/// Push `target` to `refname`, provided the server's branch is still at `expected` (what the
-/// merge was made against). `connect` opens the connection and reads the server's references;
+/// What a push asks of the server: `refname` moved to `target`, provided it is still at
+/// `expected` (what the merge was made against; `None`: no such branch yet).
+pub(crate) struct Update<'a> {
+    pub refname: &'a str,
+    pub target: Oid,
+    pub expected: Option<Oid>,
+}
+
+/// Push `update`. `connect` opens the connection and reads the server's references;
 /// it runs beside the building of the thin pack, which needs only `expected` (a server that
 /// moved on is told apart from the advertisement before anything is sent). `deliver` sends
 /// the update (bytes of [`request`]) over that connection and reads the server's report,
-/// passing the server's messages on. `Ok(None)` from either, or `None` here: libgit2's push
-/// should do it instead.
+/// passing the server's messages on; `settled` is asked right before. `Ok(None)` from either,
+/// or `None` here: libgit2's push should do it instead.
 pub(crate) fn push<C: Send>(
     repo: &Repository,
-    refname: &str,
-    target: Oid,
-    expected: Option<Oid>,
+    update: &Update<'_>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
+    settled: &mut Settled<'_>,
     connect: impl FnOnce() -> Result<Option<(C, Advertised)>, SyncError> + Send,
     deliver: impl FnOnce(
         C,
@@ -39,6 +45,11 @@ pub(crate) fn push<C: Send>(
         &mut dyn FnMut(&[u8]),
     ) -> Result<Option<Report>, SyncError>,
 ) -> Option<Result<Pushed, SyncError>> {
+    let Update {
+        refname,
+        target,
+        expected,
+    } = *update;
     let t = std::time::Instant::now();
     let (connected, pack) = std::thread::scope(|scope| {
         let connecting = scope.spawn(connect);
@@ -77,6 +88,9 @@ pub(crate) fn push<C: Send>(
             pack.bytes.len(),
             t.elapsed()
         );
+    }
+    if let Err(e) = settled() {
+        return Some(Err(e));
     }
     emit(
         progress,

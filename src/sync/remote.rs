@@ -318,6 +318,11 @@ type OwnFetch = fn(
     &RefCell<&mut dyn FnMut(&Event)>,
 ) -> Option<Result<(), SyncError>>;
 
+/// Asked right before anything is sent: whether the sync's checks of the work tree found it
+/// fit (they run on while the pack is built and the connection opened). An error stops the
+/// push with nothing sent.
+pub(crate) type Settled<'a> = dyn FnMut() -> Result<(), SyncError> + 'a;
+
 /// A push over a connection of our own: `wire::push` or `http::push`.
 type OwnPush = fn(
     &Repository,
@@ -326,6 +331,7 @@ type OwnPush = fn(
     &str,
     Option<git2::Oid>,
     &RefCell<&mut dyn FnMut(&Event)>,
+    &mut Settled<'_>,
 ) -> Option<Result<Pushed, SyncError>>;
 
 /// How a push ended.
@@ -345,12 +351,14 @@ pub(crate) fn push(
     branch: &str,
     expected: Option<git2::Oid>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
+    settled: &mut Settled<'_>,
 ) -> Result<Pushed, SyncError> {
     let cfg = repo.config()?;
     let track = AuthTrack::default();
     let url = push_url(remote);
     if let Some(server) = super::folder::bare_folder(&url) {
         let target = repo.refname_to_id(local)?;
+        settled()?;
         if let Some(res) = super::folder::push(repo, &server, target, branch, expected, progress) {
             return res.map_err(|e| classify(&e, &url, &track));
         }
@@ -363,10 +371,11 @@ pub(crate) fn push(
     };
     if let Some(push_with) = own {
         let target = repo.refname_to_id(local)?;
-        if let Some(res) = push_with(repo, &url, target, branch, expected, progress) {
+        if let Some(res) = push_with(repo, &url, target, branch, expected, progress, settled) {
             return res;
         }
     }
+    settled()?;
     let rejected: RefCell<Vec<(String, String)>> = RefCell::new(Vec::new());
     certificates_for(&url)?;
     let res = {

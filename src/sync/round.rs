@@ -120,6 +120,7 @@ pub(super) fn run(
                     &remote_ref,
                     target,
                     &progress,
+                    &mut checked,
                 );
                 drop(lock);
                 match pushed? {
@@ -144,7 +145,15 @@ pub(super) fn run(
             }
             emit(Event::Pushing);
             let local = format!("refs/heads/{branch}");
-            match remote::push(repo, &mut remote, &local, &branch, theirs, &progress)? {
+            match remote::push(
+                repo,
+                &mut remote,
+                &local,
+                &branch,
+                theirs,
+                &progress,
+                &mut checked,
+            )? {
                 remote::Pushed::Done => {
                     tm("pushed");
                     repo.reference(&remote_ref, head, true, "overleg sync: pushed")?;
@@ -170,9 +179,11 @@ fn fill_counts(repo: &Repository, remote_ref: &str, report: &mut SyncReport) {
 
 /// Push the merge commit `target` while the branch and work tree move to it. The push names
 /// the commit through a reference of its own, as the branch still points at what was there
-/// before. A failed checkout is what is reported (the user has to act on it); a push that
-/// went through is still recorded, and the next sync finds the branch behind the server and
-/// moves it on.
+/// before. The checks of the work tree may still be running: the pack is built and the
+/// connection opened meanwhile, and both the push and the work tree wait for `settled`. A
+/// failed checkout is what is reported (the user has to act on it); a push that went through
+/// is still recorded, and the next sync finds the branch behind the server and moves it on.
+#[allow(clippy::too_many_arguments)]
 fn push_during_checkout(
     store: &Store,
     repo: &Repository,
@@ -181,22 +192,42 @@ fn push_during_checkout(
     remote_ref: &str,
     target: Oid,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
+    settled: &mut remote::Settled<'_>,
 ) -> Result<remote::Pushed, SyncError> {
     repo.reference(PUSH_REF, target, true, "overleg sync: the merge, to push")?;
     // what the merge was made against: the server's branch must still be there
     let expected = repo.refname_to_id(remote_ref).ok();
-    let (moved, pushed) = std::thread::scope(|scope| {
-        let moving = scope.spawn(|| -> Result<(), SyncError> {
+    let (fit, may_move) = std::sync::mpsc::channel::<bool>();
+    let (moved, pushed, checks) = std::thread::scope(|scope| {
+        let moving = scope.spawn(move || -> Result<(), SyncError> {
+            // nothing of the user's is touched before the checks found the work tree fit
+            if may_move.recv() != Ok(true) {
+                return Ok(());
+            }
             let repo = store.repo()?;
             check_out(store, &repo, target)
         });
-        let pushed = remote::push(repo, remote, PUSH_REF, branch, expected, progress);
+        let mut asked = false;
+        let mut gate = || -> Result<(), SyncError> {
+            if asked {
+                return Ok(()); // asked and fit: a push that fell back to libgit2 asks again
+            }
+            asked = true;
+            let found = settled();
+            let _ = fit.send(found.is_ok());
+            found
+        };
+        let pushed = remote::push(
+            repo, remote, PUSH_REF, branch, expected, progress, &mut gate,
+        );
+        // a push that ended before sending anything did not ask: the work tree still waits
+        let checks = gate();
         let moved = moving.join().unwrap_or_else(|_| {
             Err(SyncError::Other(
                 "the work tree could not follow the merge: the step stopped unexpectedly; run `overleg sync` again".into(),
             ))
         });
-        (moved, pushed)
+        (moved, pushed, checks)
     });
     if let Ok(mut r) = repo.find_reference(PUSH_REF) {
         let _ = r.delete();
@@ -204,6 +235,7 @@ fn push_during_checkout(
     if matches!(pushed, Ok(remote::Pushed::Done)) {
         repo.reference(remote_ref, target, true, "overleg sync: pushed")?;
     }
+    checks?;
     moved?;
     pushed
 }

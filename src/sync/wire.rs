@@ -11,9 +11,9 @@ use std::net::TcpStream;
 use git2::{Oid, Repository};
 
 use super::own_fetch;
-use super::own_push::{connect_tcp, host_and_port, unreachable};
+use super::own_push::{Update, connect_tcp, host_and_port, unreachable};
 use super::receive_pack::{Advertised, pkt, read_advertisement, read_report};
-use super::remote::Pushed;
+use super::remote::{Pushed, Settled};
 use super::{Event, SyncError};
 
 /// The port `git daemon` listens on unless told otherwise.
@@ -106,6 +106,7 @@ pub(crate) fn push(
     branch: &str,
     expected: Option<Oid>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
+    settled: &mut Settled<'_>,
 ) -> Option<Result<Pushed, SyncError>> {
     let server = parse_git_url(url)?;
     let refname = format!("refs/heads/{branch}");
@@ -122,12 +123,16 @@ pub(crate) fn push(
         }
     };
     let connect = || open(&server, "git-receive-pack").map(Some).map_err(failure);
-    super::own_push::push(
-        repo,
-        &refname,
+    let update = Update {
+        refname: &refname,
         target,
         expected,
+    };
+    super::own_push::push(
+        repo,
+        &update,
         progress,
+        settled,
         connect,
         |mut stream, adv, body, text| {
             io::Write::write_all(&mut stream, body)
