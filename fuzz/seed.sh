@@ -3,7 +3,7 @@
 # byte that selects its kind (index into Kind::ALL), plus edits and date phrases. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")"
-mkdir -p corpus/parse_record corpus/edit corpus/fuzzy_date corpus/merge corpus/query
+mkdir -p corpus/parse_record corpus/edit corpus/fuzzy_date corpus/merge corpus/query corpus/received_pack
 kind_byte() {
   case "$1" in
     registry/bodies) echo 0 ;; registry/organisations) echo 1 ;; registry/people) echo 2 ;;
@@ -52,4 +52,16 @@ for s in "status:open dept:EZK" "due<2021-04 type:action" "body:beraad Menselijk
          "type:meeting date>2021-01" "coördinatie" "status: dept:" "due<medio april 2021" "ezk/de open"; do
   printf '%s' "$s" > "corpus/query/seed-$q"; q=$((q + 1))
 done
+# packs as a server sends them, without their checksum (the target adds it): the bundled
+# example's history whole, and its last commit alone
+scratch=$(mktemp -d)
+git init -q "$scratch/r" && cp -r ../agenda/. "$scratch/r/"
+( cd "$scratch/r" && git add -A && git -c user.name=f -c user.email=f@f.invalid commit -qm a \
+  && sed -i 's/^status = "open"/status = "gereed"/' actions/*.toml \
+  && git -c user.name=f -c user.email=f@f.invalid commit -qam b ) >/dev/null
+for revs in "HEAD" "HEAD^..HEAD"; do
+  pack=$(printf '%s\n' "$revs" | git -C "$scratch/r" pack-objects --revs --stdout -q | head -c -20 | cksum | cut -d' ' -f1)
+  printf '%s\n' "$revs" | git -C "$scratch/r" pack-objects --revs --stdout -q | head -c -20 > "corpus/received_pack/seed-$pack"
+done
+rm -rf "$scratch"
 echo "corpora: $(ls corpus/parse_record | wc -l) records, $(ls corpus/edit | wc -l) edits, $(ls corpus/merge | wc -l) merges, $(ls corpus/query | wc -l) queries, $i date seeds"
