@@ -25,9 +25,10 @@ const HELD_OBJECTS: u32 = 200_000;
 const HAVES: usize = 32;
 const HAVES_WALKED: usize = 4096;
 
-/// Fetch `refname`, advertised in `adv` by the server at `url`, into `remote_ref`. `exchange` sends the request (or,
-/// with `None`, ends the conversation: nothing is needed) and gives the server's answer;
-/// `Ok(None)` from it, or `None` here: libgit2's fetch should do it instead.
+/// Fetch `refname`, advertised in `adv` by the server at `url`, into `remote_ref`.
+/// `exchange` sends the request (or, with `None`, ends the conversation: nothing is needed)
+/// and gives the server's answer; `Ok(None)` from it, or `None` here: libgit2's fetch should
+/// do it instead.
 pub(crate) fn fetch(
     repo: &Repository,
     url: &str,
