@@ -11,7 +11,7 @@
 
 use std::cell::RefCell;
 
-use git2::{Oid, Repository};
+use git2::Repository;
 
 use super::http_client::{Failed, HttpUrl, base64, parse_http_url, send};
 use super::own_fetch;
@@ -184,14 +184,11 @@ pub(crate) fn fetch(
     )
 }
 
-/// Push `target` to `branch` at `url`, provided the server's branch is still at `expected`.
-/// `None`: libgit2 should.
+/// Push `update` to the server at `url`. `None`: libgit2 should.
 pub(crate) fn push(
     repo: &Repository,
     url: &str,
-    target: Oid,
-    branch: &str,
-    expected: Option<Oid>,
+    update: &Update<'_>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
     settled: &mut Settled<'_>,
 ) -> Option<Result<Pushed, SyncError>> {
@@ -199,16 +196,11 @@ pub(crate) fn push(
         Ok(u) => u,
         Err(e) => return Some(Err(e)),
     };
-    let refname = format!("refs/heads/{branch}");
+    let refname = update.refname;
     let git_dir = repo.path();
-    let update = Update {
-        refname: &refname,
-        target,
-        expected,
-    };
     super::own_push::push(
         repo,
-        &update,
+        update,
         progress,
         settled,
         || advertisement(&u, url, git_dir, "git-receive-pack"),
@@ -229,7 +221,7 @@ pub(crate) fn push(
                 // refused before it was read (a size limit, a gateway): libgit2 tries and says
                 return Ok(None);
             }
-            read_report(&mut &answer.body[..], adv, &refname, text)
+            read_report(&mut &answer.body[..], adv, refname, text)
                 .map(Some)
                 .map_err(|e| failed(url, Failed::Io(e)))
         },

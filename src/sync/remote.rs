@@ -327,9 +327,7 @@ pub(crate) type Settled<'a> = dyn FnMut() -> Result<(), SyncError> + 'a;
 type OwnPush = fn(
     &Repository,
     &str,
-    git2::Oid,
-    &str,
-    Option<git2::Oid>,
+    &super::own_push::Update<'_>,
     &RefCell<&mut dyn FnMut(&Event)>,
     &mut Settled<'_>,
 ) -> Option<Result<Pushed, SyncError>>;
@@ -370,8 +368,12 @@ pub(crate) fn push(
         _ => None,
     };
     if let Some(push_with) = own {
-        let target = repo.refname_to_id(local)?;
-        if let Some(res) = push_with(repo, &url, target, branch, expected, progress, settled) {
+        let update = super::own_push::Update {
+            refname: &format!("refs/heads/{branch}"),
+            target: repo.refname_to_id(local)?,
+            expected,
+        };
+        if let Some(res) = push_with(repo, &url, &update, progress, settled) {
             return res;
         }
     }

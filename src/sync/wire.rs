@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::io;
 use std::net::TcpStream;
 
-use git2::{Oid, Repository};
+use git2::Repository;
 
 use super::own_fetch;
 use super::own_push::{Update, connect_tcp, host_and_port, unreachable};
@@ -97,23 +97,20 @@ pub(crate) fn fetch(
     )
 }
 
-/// Push `target` to `branch` at `url`, provided the server's branch is still at `expected`
-/// (what the merge was made against; `None`: no such branch yet). `None`: libgit2 should.
+/// Push `update` to the server at `url`. `None`: libgit2 should.
 pub(crate) fn push(
     repo: &Repository,
     url: &str,
-    target: Oid,
-    branch: &str,
-    expected: Option<Oid>,
+    update: &Update<'_>,
     progress: &RefCell<&mut dyn FnMut(&Event)>,
     settled: &mut Settled<'_>,
 ) -> Option<Result<Pushed, SyncError>> {
     let server = parse_git_url(url)?;
-    let refname = format!("refs/heads/{branch}");
+    let refname = update.refname;
     let failure = |e: io::Error| {
         if e.kind() == io::ErrorKind::PermissionDenied {
             SyncError::Rejected {
-                reference: refname.clone(),
+                reference: refname.to_string(),
                 reason: format!(
                     "it does not take this push ({e}); ask whoever runs the server to allow it"
                 ),
@@ -123,21 +120,16 @@ pub(crate) fn push(
         }
     };
     let connect = || open(&server, "git-receive-pack").map(Some).map_err(failure);
-    let update = Update {
-        refname: &refname,
-        target,
-        expected,
-    };
     super::own_push::push(
         repo,
-        &update,
+        update,
         progress,
         settled,
         connect,
         |mut stream, adv, body, text| {
             io::Write::write_all(&mut stream, body)
                 .and_then(|()| io::Write::flush(&mut stream))
-                .and_then(|()| read_report(&mut stream, adv, &refname, text))
+                .and_then(|()| read_report(&mut stream, adv, refname, text))
                 .map(Some)
                 .map_err(failure)
         },
